@@ -35,7 +35,7 @@ _STOP_LINE = re.compile(
     r"sensitive\b|classified\b|this (?:is|message|cable)\b|begin\b|action\b|please\b|"
     r"(?:\((?:u|c|s|sbu|lou|s/nf|c/nf)\))|-{3,}|={3,}|sipdis\b|for official use\b|dept\b|"
     r"(?:un)?classified\b|confidential\b|secret\b|info\b|summary\b)")
-_BULLET_START = re.compile(r"^\s*¶?\s*(?:\(?[A-Z]\)|[A-Z][.:\-]|[A-Z]\s+-\s)")
+_BULLET_START = re.compile(r"^\s*¶?\s*(?:\(?[A-Z]\)|[A-Z][.:\-](?=\s)|[A-Z]\s+-\s)")
 _CONTINUATION = re.compile(r"^\s*(?:\d|(?:[A-Z][A-Za-z'.]*\s+){0,3}[A-Z][A-Za-z'.]*\s+\d)")
 
 
@@ -51,7 +51,8 @@ def find_ref_section(preamble: str) -> str | None:
         return _take_lines(lead + preamble[m.end():])
     # No label (scraped text lost it): bulleted lines that cite cables.
     lines = [ln for ln in preamble.split("\n") if _BULLET_START.match(ln)]
-    found = [ln for ln in lines if parse_ref_text(ln, year=None, reference_station="_")]
+    found = [ln for ln in lines
+             if any(r.kind == "cable" for r in parse_ref_text(ln, year="00", reference_station="_"))]
     return "\n".join(found) if found else None
 
 
@@ -132,7 +133,8 @@ def _split_items(text: str) -> list[tuple[str | None, str]]:
     for m in _BULLET.finditer(text):
         letter = m.group(1) or m.group(2) or m.group(3)
         body_so_far = text[pending_text_start:m.start()]
-        if letter == expected or (current is not None and letter == current):
+        at_start = not items and current is None and not text[:m.start()].strip()
+        if letter == expected or (current is not None and letter == current) or at_start:
             if letter == current and not body_so_far.strip():
                 pending_text_start = m.end()  # "A. A)": the same bullet twice
                 continue

@@ -1,0 +1,421 @@
+"""The body of a cable: opening lines, numbered paragraphs, summary, comment, signature.
+
+```
+C O N F I D E N T I A L SECTION 01 OF 02 REYKJAVIK 000195   classification, section, station serial
+SIPDIS                                                      captions
+E.O. 12958: DECL: 09/08/2013                                declassify-on date
+TAGS: MOPS KPKO MARR PGOV PREL AF IC
+SUBJECT: ICELAND: PEACEKEEPING TAKES ON ...                 (may wrap)
+REF: A. 06 REYKJAVIK 431  B. STATE 1234
+Classified by: Amb. Carol van Voorst for reasons 1.4 (b) and (d).
+1. (U) Summary: ... End Summary.                            numbered paragraphs, portion markings
+8. (C) Comment: ... End Comment.
+VAN VOORST                                                  signature
+```
+Every function takes text that already went through ``clean.normalize_text``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+from ..model import Paragraph
+
+__all__ = [
+    "Opening", "read_opening", "split_paragraphs", "find_subject", "find_summary",
+    "find_comment", "find_signers", "declassify_on", "text_classification",
+]
+
+# --------------------------------------------------------------------------- opening lines
+
+_SPACED = re.compile(r"\b((?:[A-Z] ){3,}[A-Z])\b")
+_CLASS_LINE = re.compile(
+    r"^[ \t]*(?P<cls>(?:[A-Z] ){3,}[A-Z]|UNCLAS(?:SIFIED)?|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|"
+    r"TOP SECRET)\b(?P<rest>[^\n]*)", re.M)
+_STATION_SERIAL = re.compile(r"\b([A-Z][A-Z .'\-]{1,40}?)\s+0*(\d{1,7})\s*$")
+_CAPTION_WORDS = (
+    "SIPDIS", "NOFORN", "NODIS", "EXDIS", "LIMDIS", "NOTAL", "STADIS", "SENSITIVE", "EFTO",
+    "ORCON", "PROPIN", "NOCONTRACT", "CHEROKEE", "DECAPTIONED", "TERREP", "WNINTEL", "SPECAT",
+    "DISSENT", "ROGER", "FOUO", "CODEL", "NOFORN/ORCON", "REL",
+)
+_CAPTION_SET = frozenset(_CAPTION_WORDS)
+_CAPTION_LINE = re.compile(
+    r"^[ \t]*(?:(?:" + "|".join(_CAPTION_WORDS) + r"|E F T O|BUT|UNCLASSIFIED|FOR OFFICIAL USE ONLY)"
+    r"[ \t,;/.]*)+$", re.M)
+_CAPTION_TOKEN = re.compile(r"\b(" + "|".join(_CAPTION_WORDS) + r"|E F T O)\b")
+
+_EO = re.compile(r"(?i)\bE\.?\s?O\.?\s*1\d{3,4}\b[^\n]*|\bDECL\s*:[^\n]*")
+_DECL_DATE = re.compile(r"(?i)\bDECL\w*\s*:?\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{2,4})\b")
+
+
+def declassify_on(text: str) -> str | None:
+    """The DECL date of an E.O. line as ISO, None when there is none or it is not a date."""
+    m = _DECL_DATE.search(text or "")
+    if not m:
+        return None
+    mm, dd, yy = int(m.group(1)), int(m.group(2)), m.group(3)
+    year = int(yy)
+    if len(yy) == 2:
+        year += 2000 if year < 60 else 1900
+    elif len(yy) == 3:
+        return None
+    try:
+        return _dt.date(year, mm, dd).isoformat()
+    except ValueError:
+        return None
+
+
+def text_classification(first_line: str, captions: list[str]) -> str | None:
+    """What the classification line says, in the release's spelling."""
+    m = _CLASS_LINE.match(first_line or "")
+    if not m:
+        return None
+    word = m.group("cls").replace(" ", "") if " " in m.group("cls") and len(m.group("cls")) > 12 \
+        else m.group("cls")
+    word = {"UNCLAS": "UNCLASSIFIED", "CONFIDENTIAL": "CONFIDENTIAL", "SECRET": "SECRET",
+            "UNCLASSIFIED": "UNCLASSIFIED", "TOPSECRET": "TOP SECRET"}.get(word, word)
+    if word not in ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "LIMITED OFFICIAL USE", "TOP SECRET"):
+        return None
+    if word in ("CONFIDENTIAL", "SECRET") and "NOFORN" in captions:
+        return word + "//NOFORN"
+    if word == "UNCLASSIFIED" and "SENSITIVE" in captions:
+        return "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
+    return word
+
+
+@dataclass(slots=True)
+class Opening:
+    classification: str | None = None
+    captions: list[str] = field(default_factory=list)
+    station: str | None = None  # as written in the classification line, e.g. "REYKJAVIK"
+    serial: str | None = None
+    declassify_on: str | None = None
+    eo_end: int = 0  # offsets (in the body) of the ends of the opening blocks
+    first_line_end: int = 0
+
+
+def read_opening(body: str, upto: int) -> Opening:
+    """Classification line, captions and E.O. line from the opening part of a body."""
+    op = Opening()
+    head = body[:upto]
+    m = _CLASS_LINE.search(head[:600])
+    caps: list[str] = []
+    if m:
+        op.first_line_end = m.end()
+        rest = m.group("rest")
+        for c in _CAPTION_TOKEN.findall(rest):
+            caps.append("EFTO" if c == "E F T O" else c)
+        sm = _STATION_SERIAL.search(re.sub(r"\b(?:SECTION|SECTON|SECTIN)\s+\d+\s+OF\s+\d+\b", " ", rest))
+        if sm:
+            name = sm.group(1).strip()
+            name = re.sub(r"^(?:E F T O|EFTO|NOFORN|SIPDIS|SENSITIVE)\s+", "", name)
+            op.station, op.serial = name, sm.group(2)
+    for cm in _CAPTION_LINE.finditer(head):
+        for c in _CAPTION_TOKEN.findall(cm.group(0)):
+            caps.append("EFTO" if c == "E F T O" else c)
+    seen: set[str] = set()
+    op.captions = [c for c in caps if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
+    op.classification = text_classification(m.group(0) if m else "", op.captions)
+    em = _EO.search(head)
+    if em:
+        op.declassify_on = declassify_on(em.group(0))
+        op.eo_end = em.end()
+    return op
+
+
+# --------------------------------------------------------------------------- subject
+
+_SUBJ_LABEL = re.compile(r"(?im)^[ \t]*\W{0,2}[ \t]*(?:SUBJECT|SUBJ|UBJECT)\b[ \t]*[:.\-]?[ \t]*"
+                         r"|(?<=[ \t])(?:SUBJECT|Subject|SUBJ)[ \t]*:[ \t]*")
+_SUBJ_STOP_LINE = re.compile(
+    r"(?i)^[ \t]*(?:REF\b|REFS\b|REFTEL|Ref\(s\)|classi\w*\s+by|¶?\d{1,2}\s*\.(?!\d)|[-=_]{3,}|"
+    r"TAGS\b|E\.?\s?O\.?\s*1\d|\(\w{1,4}(?:/\w{1,4})?\)\s+\w|SUMMARY\b|SIPDIS|"
+    r"sensitive but unclassified|this (?:is|message|cable)\b|(?:U N C|C O N|S E C))")
+_SUBJ_CUT = re.compile(
+    r"(?i)\s+(?:REF(?:S|TEL)?\s*:|REFS?\s+(?=\(?[A-Z][.)]|[A-Z]\)|\d)|Ref\(s\)\s*:|"
+    r"classi\w*\s+by\b|sensitive but\b|E\.?\s?O\.?\s*1\d{4}).*$|(?<=[A-Za-z])REF:.*$", re.S)
+_MARKING_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|TS|C/NF|S/NF|U/FOUO|SBU/NF|NF|FOUO)\)\s*", re.I)
+
+
+def find_subject(text: str, *, clean: bool = True) -> tuple[str, int]:
+    """The subject line (joined over its lines) and the offset where it ends; ("", 0) if none."""
+    if not text:
+        return "", 0
+    m = _SUBJ_LABEL.search(text)
+    if not m:
+        return "", 0
+    lines = text[m.end():].split("\n")
+    parts: list[str] = []
+    consumed = 0
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if i == 0:
+            consumed += len(line) + 1
+            if s:
+                parts.append(s)
+            continue
+        if not s:
+            if parts:
+                break
+            consumed += len(line) + 1
+            continue
+        if _SUBJ_STOP_LINE.match(line) or len(parts) >= 6:
+            break
+        parts.append(s)
+        consumed += len(line) + 1
+    subject = " ".join(" ".join(parts).split())
+    end = m.end() + consumed
+    cut = _SUBJ_CUT.search(subject)
+    if cut:
+        subject = subject[:cut.start()].rstrip()
+    if clean:
+        subject = _MARKING_PREFIX.sub("", subject).strip()
+        subject = subject.strip(" \t-")
+    return subject, min(end, len(text))
+
+
+# --------------------------------------------------------------------------- paragraphs
+
+# "1. (C) text", "¶2.  text", "10.(SBU) text"; the marking is optional.
+_PARA = re.compile(
+    r"^[ \t]*¶?[ \t]*(\d{1,3})[ \t]*\.(?![\d.])[ \t]*(?:Q?\((?P<mark>[A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3})\))?",
+    re.M)
+_LEAD_MARK = re.compile(r"^\s*\((?P<mark>[A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3})\)\s*")
+_MARKS = frozenset("U C S TS SBU LOU FOUO NF CUI".split())
+_HEADING_TAIL = re.compile(
+    r"(?:\n[ \t]*\n(?:[ \t]*[-=_]{3,}[ \t]*\n)?[ \t]*[^\n.!?:;]{1,70}[ \t]*(?:\n[ \t]*[-=_]{3,}[ \t]*)?\s*)+$")
+_BLANK_RUN = re.compile(r"\n[ \t]*\n\s*")
+_LIST_START = re.compile(r"^(?:-{1,2}|\*|o |•|\(?[a-z0-9]{1,2}\)|[A-Z]\.\s|[a-z]\.\s)")
+
+
+def _valid_mark(mark: str | None) -> bool:
+    return bool(mark) and mark.split("/")[0] in _MARKS  # type: ignore[union-attr]
+
+
+def reflow(text: str) -> str:
+    """Lines of a paragraph as readable text: wrapped lines joined, list items and real
+    breaks (a blank line after a finished sentence) kept, blank lines inside a
+    sentence (scraping damage) dropped."""
+    blocks = _BLANK_RUN.split(text.strip())
+    out: list[str] = []
+    for block in blocks:
+        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+        if not lines:
+            continue
+        joined = lines[0]
+        for ln in lines[1:]:
+            joined += ("\n" if _LIST_START.match(ln) else " ") + ln
+        if out and not re.search(r"[.!?:;\")\]]$", out[-1]) and not _LIST_START.match(joined):
+            out[-1] = out[-1] + " " + joined  # a blank line in the middle of a sentence
+        else:
+            out.append(joined)
+    return "\n\n".join(out)
+
+
+@dataclass(slots=True)
+class RawParagraph:
+    number: int | None
+    marking: str | None
+    start: int  # offset of the paragraph's first character (number) in the body
+    text_start: int  # offset of its text (after number and marking)
+    end: int
+
+
+def split_paragraphs(body: str, start: int = 0) -> list[RawParagraph]:
+    """Numbered paragraphs in order; numbers must rise by small steps, so "¶2007." in a
+    text extract or a numbered list inside a paragraph does not start a paragraph."""
+    found: list[RawParagraph] = []
+    last = 0
+    for m in _PARA.finditer(body, start):
+        n = int(m.group(1))
+        if last == 0:
+            if n > 3:
+                continue
+        elif not (last < n <= last + 3):
+            continue
+        mark = m.group("mark")
+        text_start = m.end()
+        if not _valid_mark(mark):
+            mark = None
+            text_start = m.start(1) + len(m.group(1)) + 1
+            lm = _LEAD_MARK.match(body, text_start)
+            if lm and _valid_mark(lm.group("mark")):
+                mark = lm.group("mark")
+                text_start = lm.end()
+        if found:
+            found[-1].end = m.start()
+        found.append(RawParagraph(n, mark, m.start(), text_start, len(body)))
+        last = n
+    return found
+
+
+_TRAILING_BLOCK = re.compile(r"\n[ \t]*\n((?:[^\n]*\S[^\n]*\n?){1,3})\s*$")
+
+
+def _is_heading(block: str) -> bool:
+    """Short lines without a sentence end, mostly capitalised words: a section heading."""
+    lines = [ln.strip() for ln in block.strip().split("\n") if ln.strip()]
+    words = [w for ln in lines if not re.fullmatch(r"[-=_‐–—\s]+", ln) for w in ln.split()]
+    if not words or any(len(ln) > 70 for ln in lines):
+        return False
+    last = words[-1]
+    if re.search(r"[!?:;,]$", last) or (last.endswith(".") and "." not in last[:-1]):
+        return False
+    caps = sum(1 for w in words if w[:1].isupper() or w[:1] in "\"“(")
+    return caps * 2 >= len(words)
+
+
+def paragraph_text(body: str, raw: RawParagraph, *, last: bool = False) -> str:
+    chunk = body[raw.text_start:raw.end].rstrip()
+    if not last:
+        for _ in range(3):  # headings of the next section trail a paragraph; they are not its text
+            m = _TRAILING_BLOCK.search(chunk)
+            if not m or not _is_heading(m.group(1)):
+                break
+            chunk = chunk[:m.start()].rstrip()
+    return reflow(chunk)
+
+
+# --------------------------------------------------------------------------- summary, comment
+
+_SUMMARY_START = re.compile(
+    r"(?im)(?:^[ \t]*[-=_]*[ \t]*\bSUMMARY(?:\s+AND\s+(?:COMMENT|INTRODUCTION|ACTION REQUEST|"
+    r"TABLE OF CONTENTS))?[ \t]*[-=_]*[ \t]*$"
+    r"|\b(?<!END )(?<!END\n)SUMMARY(?:\s+AND\s+(?:COMMENT|INTRODUCTION|ACTION REQUEST))?\s*(?:[:.]|-{1,2}(?!-))[ \t]*"
+    r"|\bSummary(?:\s+and\s+(?:comment|introduction))?\s*[:.][ \t]*)")
+_SUMMARY_END = re.compile(
+    r"(?i)\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:COMMENT|INTRODUCTION|ACTION REQUEST|TABLE OF CONTENTS))?\b\.?")
+_COMMENT_START = re.compile(
+    r"(?m)(?:^[ \t]*[-=_]*[ \t]*(?:COMMENT|Comment)[ \t]*[-=_]*[ \t]*$"
+    r"|(?<![Ee]nd )(?<![Nn]o )(?<!END )\b(?:COMMENT|Comment)\s*[:.\-]{1,2}[ \t]*)")
+_COMMENT_END = re.compile(r"(?i)\bEND\s+(?:OF\s+)?COMMENT\b\.?")
+_DASH_LINE = re.compile(r"^[ \t]*[-=_‐–—]{3,}[ \t]*$", re.M)
+
+
+def _strip_numbers(text: str) -> str:
+    """Paragraph numbers and markings out of a span of body text."""
+    out = re.sub(r"(?m)^[ \t]*¶?[ \t]*\d{1,3}[ \t]*\.(?![\d.])[ \t]*(?:\([A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3}\)[ \t]*)?",
+                 "", text)
+    out = re.sub(r"^[ \t]*\([A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3}\)[ \t]*", "", out)
+    out = _DASH_LINE.sub("", out)
+    lines = [ln.rstrip() for ln in out.split("\n")]
+    kept = [ln for ln in lines if ln.strip()]
+    text = "\n".join(kept).strip()
+    return _LEADING_LABEL.sub("", text)
+
+
+_LEADING_LABEL = re.compile(r"^(?:Summary|Comment)(?:\s+and\s+\w+)?\s*[:.]\s*", re.I)
+
+
+_BLANK_THEN_HEADING = re.compile(r"\n[ \t]*\n[ \t]*(?=[A-Z][^\n]{0,58}[^\n.,;:](?:\n|$))")
+
+
+def find_summary(body: str, start: int = 0) -> str | None:
+    """The summary: from a SUMMARY label or heading to END SUMMARY, or to the end of its
+    paragraph when there is no end mark; from the first paragraph when only the end mark
+    is there."""
+    if not body:
+        return None
+    end_m = _SUMMARY_END.search(body, start)
+    m = _SUMMARY_START.search(body, start)
+    if m and end_m and m.start() > end_m.start():
+        m = None
+    if m:
+        begin = m.end()
+        if end_m and end_m.start() >= begin:
+            stop = end_m.start()
+        else:
+            nxt = _PARA.search(body, begin + 1)
+            heading = re.match(r"[-=_\s]*$", body[m.start():m.end()].split("\n")[-1] or "")
+            if nxt and re.fullmatch(r"[\s\-=_]*", body[begin:nxt.start()]) and heading is not None:
+                nxt = _PARA.search(body, nxt.end())  # a heading: the summary is the paragraph below
+            stop = nxt.start() if nxt else len(body)
+            for blank in _BLANK_THEN_HEADING.finditer(body, begin, stop):
+                stop = blank.start()  # a heading after a blank line ends the paragraph
+                break
+        text = _strip_numbers(body[begin:stop])
+        return text or None
+    if end_m:
+        first = _PARA.search(body, start)
+        if first and first.start() < end_m.start():
+            text = _strip_numbers(body[first.start():end_m.start()])
+            return text or None
+    return None
+
+
+def find_comment(body: str, start: int = 0, stop: int | None = None) -> str | None:
+    """The comment: from a COMMENT label or heading to END COMMENT, or to the end of its
+    paragraph (label) or of the cable (heading)."""
+    end_limit = len(body) if stop is None else stop
+    m = _COMMENT_START.search(body, start, end_limit)
+    if not m:
+        return None
+    begin = m.end()
+    end_m = _COMMENT_END.search(body, begin, end_limit)
+    heading = m.group(0).strip().strip("-=_ ").upper() == "COMMENT" and "\n" not in m.group(0).strip()
+    if end_m:
+        stop_at = end_m.start()
+    elif heading and re.match(r"^[ \t]*[-=_]*[ \t]*COMMENT", body[m.start():m.end()], re.I):
+        stop_at = end_limit
+    else:
+        nxt = _PARA.search(body, begin)
+        stop_at = min(nxt.start(), end_limit) if nxt else end_limit
+    text = _strip_numbers(body[begin:stop_at])
+    return text or None
+
+
+# --------------------------------------------------------------------------- signature
+
+_TRAILER = re.compile(
+    r"(?i)^[ \t]*(?:NNNN|BT|#\d+|[>.]|=+|\d{4}[A-Z ]+\d+\s*-\s*(?:Classification:\s*)?[A-Z /]+|"
+    r"(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|SENSITIVE)(?://\s*[A-Z ]+)?|"
+    r"NOTE BY [A-Z/]+:.*|GP-\d|XGDS-?\d?|DECL:? ?OADR|E\.?O\.? 1\d+.*|ADP\d+.*|SIPDIS|NOFORN|"
+    r"END (?:OF )?(?:TEXT|MESSAGE|CABLE)\.?|MINIMIZE CONSIDERED\.?|\(?DRAFTED[^\n]*|"
+    r"PAGE \d+[^\n]*\d{6}Z)[ \t]*$")
+_SIGNER = re.compile(r"^([A-Z][A-Z'’\-]+(?:[ ]+(?:[A-Z][A-Z'’\-]*|JR\.?|SR\.?|III|II))?(?:[ ]+[A-Z][A-Z'’\-]+)?)"
+                     r"[ \t]*(?:\.|##|#)?[ \t]*$")
+_SIGNER_MIXED = re.compile(r"^([A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)[ \t]*\.?[ \t]*$")
+_INLINE_SIGNER = re.compile(r"[.!?\"')][ \t]{1,3}([A-Z][A-Z'’\-]{2,}(?: [A-Z][A-Z'’\-]{2,})?)[ \t]*$")
+_NOT_SIGNERS = frozenset(
+    "END COMMENT SUMMARY TEXT REGARDS THANKS DRAFT NOTE SIPDIS NOFORN UNCLASSIFIED CONFIDENTIAL "
+    "SECRET MESSAGE CABLE NNNN NONE NA ACTION INFO STATE TAGS SUBJECT REF BT FYI PARA ABOVE "
+    "BEGIN QUOTE UNQUOTE ENDQUOTE PLEASE ADVISE".split())
+
+
+def find_signers(body: str, *, canonicalize: bool = True) -> tuple[list[str], int]:
+    """Signer surnames from the last line(s), and where the signature starts (len(body) if none)."""
+    lines = body.rstrip().split("\n")
+    pos = len(body.rstrip())
+    i = len(lines) - 1
+    while i >= 0 and (not lines[i].strip() or _TRAILER.match(lines[i])):
+        pos -= len(lines[i]) + 1
+        i -= 1
+    if i < 0:
+        return [], len(body)
+    line = lines[i].strip()
+    prev = next((lines[k].strip() for k in range(i - 1, -1, -1) if lines[k].strip()), "")
+    cand: str | None = None
+    m = _SIGNER.match(line)
+    if m and not any(w.strip(".") in _NOT_SIGNERS for w in m.group(1).split()):
+        cand = m.group(1)
+    elif _SIGNER_MIXED.match(line) and (not prev or re.search(r"[.!?\")]$", prev)) \
+            and line.strip(" .").upper() not in _NOT_SIGNERS and len(line) <= 25 \
+            and any(c.islower() for c in body[-2000:]):
+        cand = _SIGNER_MIXED.match(line).group(1)  # type: ignore[union-attr]
+    else:
+        im = _INLINE_SIGNER.search(line)
+        if im and im.group(1).split()[0] not in _NOT_SIGNERS and line.isupper():
+            cand = im.group(1)
+            start = pos - len(lines[i]) + lines[i].rfind(im.group(1))
+            return [_canon(cand, canonicalize)], max(start, 0)
+    if not cand:
+        return [], len(body)
+    start = pos - len(lines[i])
+    return [_canon(cand, canonicalize)], max(start, 0)
+
+
+def _canon(name: str, canonicalize: bool) -> str:
+    name = name.strip().rstrip(".#")
+    return name.upper() if canonicalize else name
