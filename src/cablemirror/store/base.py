@@ -1,6 +1,8 @@
 """The store interface: one contract, two backends (SQLite now, PostgreSQL later).
 
 Callers (ingest, cli, web, export) use only these methods; none of them writes SQL.
+Everything a user can cause (a wrong ``--db``, a read-only store, a bad query) is
+raised as ``StoreError`` with a message meant for the user, never as a driver error.
 """
 
 from __future__ import annotations
@@ -11,6 +13,14 @@ from typing import Any, Iterator
 
 from ..model import Cable, Quarantined, RawRecord
 
+# Default marks around the matched words in ``SearchHit.snippet``.  A caller that
+# renders HTML passes its own (e.g. control characters it replaces after escaping).
+HIT_MARKS: tuple[str, str] = ("«", "»")
+
+
+class StoreError(Exception):
+    """A problem with the store that the user can act on; ``str()`` is the message."""
+
 
 @dataclass(slots=True)
 class StoreOutcome:
@@ -18,7 +28,8 @@ class StoreOutcome:
 
     status: str  # "new" | "updated" | "unchanged"
     cable_id: str
-    version_id: int | None = None
+    version_id: int | None = None  # the stored version (the existing one when "unchanged")
+    current: bool = False  # this version is now the cable's current version
 
 
 @dataclass(slots=True)
@@ -28,14 +39,14 @@ class SearchHit:
     created: str | None
     origin: str | None
     classification: str | None
-    snippet: str
-    paragraph: int | None = None
-    score: float = 0.0
+    snippet: str  # a short excerpt with the matched words between the hit marks
+    paragraph: int | None = None  # number of the paragraph holding the first hit in the body
+    score: float = 0.0  # relevance: higher is better
 
 
 @dataclass(slots=True)
 class SearchPage:
-    total: int
+    total: int  # exact number of matching cables
     hits: list[SearchHit] = field(default_factory=list)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
@@ -60,12 +71,18 @@ class Store(abc.ABC):
 
         A version is identified by the sha256 of its raw bytes: storing the same bytes
         again changes nothing ("unchanged").  A new version of a known cable id is
-        "updated", and becomes current if it is the most complete one.
+        "updated", and becomes current if it is the most complete one (see
+        ``completeness``).  Bytes that were quarantined before and now parse are
+        marked resolved in the quarantine.
         """
 
     @abc.abstractmethod
     def quarantine_batch(self, items: list[Quarantined]) -> int:
-        """Keep what could not be read; returns how many were new to the quarantine."""
+        """Keep what could not be read; returns how many were new to the quarantine.
+
+        Unique by the sha256 of the bytes: the same bytes again only update
+        ``last_seen`` and the reason.
+        """
 
     # -- import bookkeeping (resume) --------------------------------------------
     @abc.abstractmethod
@@ -83,21 +100,41 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def get_versions(self, cable_id: str) -> list[dict[str, Any]]:
-        """Every stored version: id, sha256, source provenance, imported_at, current flag."""
+        """Every stored version, oldest import first: version_id, sha256, collection,
+        format, path, offset, length, line, imported_at, released, release_label,
+        completeness, current (bool) and record (that version's JSON dict)."""
 
     @abc.abstractmethod
     def get_raw(self, cable_id: str, version_id: int | None = None) -> bytes | None:
         """The exact source bytes of a version (the current one by default)."""
 
     @abc.abstractmethod
-    def cited_by(self, cable_id: str) -> list[str]: ...
+    def cited_by(self, cable_id: str) -> list[str]:
+        """Ids of stored cables whose references point to ``cable_id`` (which need not
+        be stored itself: known-but-missing cables are cited too), sorted."""
 
     @abc.abstractmethod
-    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> SearchPage: ...
+    def search(
+        self, query: str, *, limit: int = 20, offset: int = 0, marks: tuple[str, str] = HIT_MARKS
+    ) -> SearchPage:
+        """Full-text search over title, subject, body and tags, best first.
+
+        The query is plain words (all must match), ``"quoted phrases"`` and
+        ``prefix*``; any other syntax is taken literally, so no user string is a
+        syntax error.
+        """
 
     @abc.abstractmethod
     def stats(self) -> dict[str, Any]:
-        """At least: cables, versions, quarantined."""
+        """At least: cables, versions, quarantined, references, missing_references,
+        by_format, by_classification, first_created, last_created, db_path, db_bytes."""
 
     @abc.abstractmethod
-    def iter_quarantine(self) -> Iterator[dict[str, Any]]: ...
+    def iter_quarantine(self, *, include_resolved: bool = False) -> Iterator[dict[str, Any]]:
+        """Quarantined items (without their bytes), oldest first: sha256, collection,
+        format, path, offset, length, line, reason, first_seen, last_seen,
+        resolved_version (the version that now holds these bytes, or None)."""
+
+    @abc.abstractmethod
+    def get_quarantined_raw(self, sha256: str) -> bytes | None:
+        """The exact bytes of a quarantined item."""

@@ -1,0 +1,889 @@
+"""The SQLite store: one file, WAL, FTS5; one writer and many readers.
+
+Schema (version 1, ``data/schema_sqlite.sql``; ``PRAGMA application_id`` marks the file
+as cablemirror's, ``PRAGMA user_version`` is the schema version):
+
+``cables``
+    One row per canonical id: the current version, the columns pages filter, sort
+    and facet on (created, released, year/month/day, origin, classification,
+    subject, title, tags, partial, has_header, n_paragraphs, n_references,
+    redactions, body_length, n_versions, format) and ``record``, the current
+    ``Cable.to_dict()`` as compact JSON.  ``key`` (rowid) is the FTS rowid.
+``versions``
+    One row per distinct raw record, unique by sha256 of the bytes: cable id,
+    provenance (format, path, offset, length, line), imported_at, released,
+    release_label, completeness (``completeness.py``), that version's record JSON
+    and the raw bytes, both zlib-compressed (``record_z``, ``raw_z``); ``get_raw``
+    returns the bytes exactly.
+``refs`` / ``tags`` / ``paragraphs``
+    Rows of the *current* record of each cable, rewritten when the current version
+    changes.  ``paragraphs`` holds number, marking, cut_short and where the text is
+    in the body (start, length; NULL start when not verbatim), not a third copy of
+    the text (it is in the record twice already: body and paragraphs).  ``refs.dst`` may name a cable that is not stored (known-but-missing):
+    ``cited_by`` works for it too.
+``quarantine``
+    Unique by sha256: provenance, reason, raw bytes (zlib), first/last seen.  When
+    quarantined bytes are later stored as a version, the row is kept and marked
+    resolved (``resolved_version``, ``resolved_at``) rather than deleted, so the
+    history of what failed stays visible; ``iter_quarantine`` hides resolved rows
+    unless asked.
+``imports``
+    One row per file path: fingerprint and the byte offset fully stored (-1: complete).
+``cables_fts``
+    FTS5 (porter, unicode61, remove_diacritics 2) over title, subject, body, tags,
+    with external content (the view ``cables_fts_content``, so the body is stored
+    once, inside ``cables.record``).  Kept in sync by ``store_batch`` whenever a
+    cable's current version changes.  Ranking: bm25 weighted title 10, subject 5,
+    body 1, tags 3.
+
+Writing: ``store_batch`` runs in one ``BEGIN IMMEDIATE`` transaction, looks up the
+whole batch with a few ``IN (...)`` queries, assigns ids itself and writes with
+``executemany``.  Bytes already stored are "unchanged" and nothing is written; JSON
+and compression are only computed for new versions.
+
+Concurrency: WAL with ``synchronous=NORMAL``, a busy timeout, one connection per
+thread (the website serves from a thread pool); ``readonly=True`` opens the file with
+``mode=ro`` and every write method refuses with a StoreError.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+import urllib.parse
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from ..model import Cable, Quarantined, RawRecord, sha256_hex
+from . import jsonio
+from .base import HIT_MARKS, SearchHit, SearchPage, Store, StoreError, StoreOutcome
+from .completeness import completeness, release_of, release_seq, version_rank
+from .fts5 import fts5_query
+from .hits import paragraph_at, paragraph_by_words, paragraph_spans
+
+APPLICATION_ID = 0x43424D52  # "CBMR"
+SCHEMA_VERSION = 1
+BUSY_SECONDS = 30.0
+ZLIB_LEVEL = 1  # 3/4 of level 6's gain at under half the CPU: imports are CPU-bound
+_CHUNK = 500  # host parameters per IN (...) query
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_HL_START, _HL_END = "\x02", "\x03"  # highlight() marks used to find the hit's offset
+
+
+def _utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def _clean(text: str | None) -> str | None:
+    """Text SQLite can store: lone surrogates become U+FFFD, as in the record JSON."""
+    return None if text is None else jsonio.valid_text(text)
+
+
+def _deflate(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), ZLIB_LEVEL)
+
+
+def _same(text: str | None) -> str | None:
+    return text
+
+
+def _compress_all(blobs: list[bytes]) -> list[bytes]:
+    return [zlib.compress(b, ZLIB_LEVEL) for b in blobs]
+
+
+def _record_json(v: "_Version") -> tuple[str, bool]:
+    """The record as compact JSON, and whether every string in it was valid text (so
+    the derived columns need no cleaning either)."""
+    try:
+        return jsonio.dumps_checked(v.cable.to_dict())
+    except (TypeError, ValueError) as exc:
+        prov = v.raw.provenance
+        raise StoreError(f"record {v.cable_id} ({prov.path}:{prov.line}) cannot be written as JSON: {exc}") from None
+
+
+def _fts_body(v: _Version) -> str:
+    body = v.cable.body or ""
+    return body if v.valid_text else _clean(body) or ""
+
+
+def _date_parts(value: str | None) -> tuple[int | None, int | None, int | None]:
+    m = _DATE.match(value or "")
+    if not m:
+        return None, None, None
+    return int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+
+@dataclass(slots=True)
+class _Version:
+    """One new version being written."""
+
+    raw: RawRecord
+    cable: Cable
+    cable_id: str
+    sha: str
+    version_id: int = 0
+    score: int = 0
+    released: str | None = None
+    label: str | None = None
+    seq: int = 0
+    json_text: str = ""
+    valid_text: bool = True  # no lone surrogates anywhere in the record
+
+
+@dataclass(slots=True)
+class _Current:
+    """A cable's current version while a batch is being decided."""
+
+    key: int
+    version_id: int
+    added: int  # versions added by this batch
+    rank: tuple[int, str, int, int]
+    is_new: bool  # no row in ``cables`` before this batch
+    best: _Version | None = None  # set when the current version comes from this batch
+    stored: int = 0  # versions stored before this batch
+
+
+def _schema_sql() -> str:
+    return resources.files("cablemirror.store").joinpath("data", "schema_sqlite.sql").read_text("utf-8")
+
+
+class SQLiteStore(Store):
+    """See the module docstring.  Open with ``cablemirror.store.open_store``."""
+
+    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pool: ThreadPoolExecutor | None = None
+        self._check_path()
+        conn = self._new_connection()
+        try:
+            self._prepare_database(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._register(conn)
+
+    # ------------------------------------------------------------------ opening
+
+    def _check_path(self) -> None:
+        p = self.path
+        if p.is_dir():
+            raise StoreError(f"cannot open {p}: it is a directory, not a database file")
+        if self.readonly:
+            if not p.exists():
+                raise StoreError(
+                    f"no cablemirror database at {p}: nothing has been imported there yet "
+                    f"(cablemirror import --db {p} FILES...)"
+                )
+        elif not p.parent.is_dir():
+            raise StoreError(f"cannot create {p}: the folder {p.parent} does not exist")
+
+    def _new_connection(self) -> sqlite3.Connection:
+        try:
+            if self.readonly:
+                uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
+                conn = sqlite3.connect(
+                    uri, uri=True, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+                )
+            else:
+                conn = sqlite3.connect(
+                    str(self.path), timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {self.path}: {exc}") from None
+        try:
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: FTS merges and b-tree inserts
+            conn.execute("PRAGMA mmap_size = 268435456")
+            if not self.readonly:
+                conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise self._not_ours(exc) from None
+        return conn
+
+    def _not_ours(self, exc: Exception) -> StoreError:
+        detail = str(exc)
+        if "not a database" in detail or "malformed" in detail or "encrypted" in detail:
+            return StoreError(f"not a cablemirror database: {self.path} (not an SQLite database file: {detail})")
+        return StoreError(f"cannot open {self.path}: {detail}")
+
+    def _prepare_database(self, conn: sqlite3.Connection) -> None:
+        """Check that the file is a cablemirror store we can read; create it when new."""
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            n_objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise self._not_ours(exc) from None
+        if app_id == 0 and n_objects == 0:
+            if self.readonly:
+                raise StoreError(
+                    f"no cablemirror database at {self.path}: the file is empty "
+                    f"(cablemirror import --db {self.path} FILES...)"
+                )
+            self._create_schema(conn)
+            return
+        if app_id != APPLICATION_ID:
+            raise StoreError(
+                f"not a cablemirror database: {self.path} (an SQLite database of another application; "
+                "choose another --db)"
+            )
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database is newer than this version of cablemirror: {self.path} has schema {version}, "
+                f"this version knows schema {SCHEMA_VERSION} at most; upgrade cablemirror"
+            )
+        if version < SCHEMA_VERSION:  # no older schema has been released yet
+            raise StoreError(f"cannot open {self.path}: unknown schema version {version}")
+        if not self.readonly:
+            try:
+                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.Error as exc:
+                raise self._write_error(exc) from None
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            # One transaction: a half-created store cannot exist.
+            conn.executescript(
+                "BEGIN IMMEDIATE;\n"
+                + _schema_sql()
+                + f"\nPRAGMA application_id = {APPLICATION_ID};\nPRAGMA user_version = {SCHEMA_VERSION};\n"
+                + "COMMIT;"
+            )
+            conn.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?)",
+                [
+                    ("application", "cablemirror"),
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("created_at", _utcnow()),
+                    ("sqlite_version", sqlite3.sqlite_version),
+                ],
+            )
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if "already exists" in str(exc):  # another process created it meanwhile
+                self._prepare_database(conn)
+                return
+            if "fts5" in str(exc).lower():
+                raise StoreError(
+                    f"cannot create {self.path}: this Python's SQLite ({sqlite3.sqlite_version}) has no FTS5"
+                ) from None
+            raise self._write_error(exc) from None
+
+    def _register(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            self._conns.append(conn)
+        self._local.conn = conn
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"the store {self.path} is closed")
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._new_connection()
+            self._register(conn)
+        return conn
+
+    def _compressor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cablemirror-zlib")
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            conns, self._conns = self._conns, []
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for conn in conns:
+            try:
+                if not self.readonly and not conn.in_transaction:
+                    conn.execute("PRAGMA optimize")
+            except sqlite3.Error:
+                pass  # best effort: closing must not fail
+            conn.close()
+
+    # ------------------------------------------------------------------ errors
+
+    def _write_error(self, exc: sqlite3.Error) -> StoreError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return StoreError(
+                f"the database {self.path} is busy: another process is writing to it (one import at a time)"
+            )
+        if "readonly" in text or "read-only" in text:
+            return StoreError(f"cannot write to {self.path}: the file or its folder is read-only")
+        if "full" in text:
+            return StoreError(f"cannot write to {self.path}: the disk is full")
+        return StoreError(f"cannot write to {self.path}: {text}")
+
+    def _writable(self) -> sqlite3.Connection:
+        if self.readonly:
+            raise StoreError(f"the store {self.path} was opened read-only: cannot write to it")
+        return self._conn()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._writable()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._write_error(exc) from None
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            raise self._write_error(exc) from None
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise self._write_error(exc) from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read {self.path}: {exc}") from None
+
+    # ------------------------------------------------------------------ writing
+
+    def store_batch(self, items: list[tuple[RawRecord, Cable]]) -> list[StoreOutcome]:
+        self._writable()
+        versions = [self._incoming(i, item) for i, item in enumerate(items)]
+        if not versions:
+            return []
+        now = _utcnow()
+        with self._transaction() as conn:
+            known = self._known_versions(conn, [v.sha for v in versions])
+            current = self._current_versions(conn, sorted({v.cable_id for v in versions}))
+            next_version = conn.execute("SELECT coalesce(max(version_id), 0) + 1 FROM versions").fetchone()[0]
+            next_key = conn.execute("SELECT coalesce(max(key), 0) + 1 FROM cables").fetchone()[0]
+
+            outcomes: list[StoreOutcome] = []
+            fresh: list[_Version] = []
+            for v in versions:
+                if v.sha in known:
+                    vid, stored_id, is_current = known[v.sha]
+                    outcomes.append(StoreOutcome("unchanged", stored_id, vid, is_current))
+                    continue
+                v.version_id = next_version
+                next_version += 1
+                v.score = completeness(v.cable)
+                v.released, v.label = release_of(v.raw, v.cable)
+                v.seq = release_seq(v.label)
+                rank = version_rank(v.score, v.released, v.seq, v.version_id)
+                cur = current.get(v.cable_id)
+                if cur is None:
+                    current[v.cable_id] = _Current(next_key, v.version_id, 1, rank, True, v)
+                    next_key += 1
+                    status = "new"
+                else:
+                    cur.added += 1
+                    if rank > cur.rank:
+                        cur.rank, cur.version_id, cur.best = rank, v.version_id, v
+                    status = "updated"
+                known[v.sha] = (v.version_id, v.cable_id, False)  # same bytes later in the batch
+                outcomes.append(StoreOutcome(status, v.cable_id, v.version_id))
+                fresh.append(v)
+
+            if fresh:
+                # Compression runs beside SQLite's work (both release the GIL).
+                raws = self._compressor().submit(_compress_all, [bytes(v.raw.raw) for v in fresh])
+                try:
+                    for v in fresh:
+                        v.json_text, v.valid_text = _record_json(v)
+                    self._write_current(conn, [c for c in current.values() if c.added])
+                finally:
+                    raw_z = raws.result()
+                self._insert_versions(conn, fresh, current, now, raw_z)
+                conn.executemany(
+                    "UPDATE quarantine SET resolved_version = ?, resolved_at = ? "
+                    "WHERE sha256 = ? AND resolved_version IS NULL",
+                    [(v.version_id, now, v.sha) for v in fresh],
+                )
+        for o in outcomes:
+            if o.status != "unchanged":
+                cur = current[o.cable_id]
+                o.current = cur.version_id == o.version_id
+        return outcomes
+
+    def _incoming(self, i: int, item: Any) -> _Version:
+        """Validate one (RawRecord, Cable) pair before anything is written."""
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise StoreError(f"store_batch item {i}: expected a (RawRecord, Cable) pair, got {type(item).__name__}")
+        raw, cable = item
+        if not isinstance(raw, RawRecord) or not isinstance(cable, Cable):
+            raise StoreError(
+                f"store_batch item {i}: expected (RawRecord, Cable), got ({type(raw).__name__}, {type(cable).__name__})"
+            )
+        prov = raw.provenance
+        if not isinstance(cable.id, str) or not cable.id.strip():
+            raise StoreError(
+                f"cannot store a record without a reference id ({prov.path}:{prov.line}, byte {prov.offset}): "
+                "quarantine it instead"
+            )
+        if _clean(cable.id) != cable.id:
+            raise StoreError(f"cannot store {cable.id!r} ({prov.path}:{prov.line}): the id is not valid text")
+        if not isinstance(raw.raw, (bytes, bytearray, memoryview)):
+            raise StoreError(f"record {cable.id} ({prov.path}:{prov.line}): raw bytes are {type(raw.raw).__name__}")
+        # The version's identity is the hash of the bytes we keep, computed here.
+        return _Version(raw, cable, cable.id, sha256_hex(bytes(raw.raw)))
+
+    def _known_versions(self, conn: sqlite3.Connection, shas: list[str]) -> dict[str, tuple[int, str, bool]]:
+        known: dict[str, tuple[int, str, bool]] = {}
+        for chunk in _chunks(sorted(set(shas))):
+            marks = ",".join("?" * len(chunk))
+            for sha, vid, cid, is_current in conn.execute(
+                "SELECT v.sha256, v.version_id, v.cable_id, coalesce(c.version_id = v.version_id, 0) "
+                f"FROM versions v LEFT JOIN cables c ON c.id = v.cable_id WHERE v.sha256 IN ({marks})",
+                chunk,
+            ):
+                known[sha] = (vid, cid, bool(is_current))
+        return known
+
+    def _current_versions(self, conn: sqlite3.Connection, ids: list[str]) -> dict[str, _Current]:
+        current: dict[str, _Current] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for cid, key, vid, n, score, released, seq in conn.execute(
+                "SELECT c.id, c.key, c.version_id, c.n_versions, v.completeness, v.released, v.release_seq "
+                f"FROM cables c JOIN versions v ON v.version_id = c.version_id WHERE c.id IN ({marks})",
+                chunk,
+            ):
+                rank = version_rank(score, released, seq, vid)
+                current[cid] = _Current(key, vid, 0, rank, False, stored=n)
+        return current
+
+    def _insert_versions(
+        self, conn: sqlite3.Connection, fresh: list[_Version], current: dict[str, _Current], now: str, raw_z: list[bytes]
+    ) -> None:
+        rows = []
+        for v, z in zip(fresh, raw_z):
+            prov = v.raw.provenance
+            # The current version's record lives in cables.record only; others keep their own.
+            is_current = current[v.cable_id].version_id == v.version_id
+            rows.append(
+                (
+                    v.version_id,
+                    v.cable_id,
+                    v.sha,
+                    v.raw.collection,
+                    prov.format,
+                    _clean(prov.path),
+                    prov.offset,
+                    prov.length,
+                    prov.line,
+                    now,
+                    _clean(v.released),
+                    _clean(v.label),
+                    v.seq,
+                    v.score,
+                    None if is_current else _deflate(v.json_text),
+                    z,
+                )
+            )
+        conn.executemany("INSERT INTO versions VALUES (" + ",".join("?" * 16) + ")", rows)
+
+    def _write_current(self, conn: sqlite3.Connection, states: list[_Current]) -> None:
+        """Insert new cables, switch changed ones to their new current version, count versions."""
+        inserts = [s for s in states if s.is_new]
+        switches = [s for s in states if not s.is_new and s.best is not None]
+        counts = [s for s in states if not s.is_new and s.best is None]
+
+        if switches:
+            # External-content FTS: the old row must be deleted with the values it was indexed with.
+            old = []
+            for chunk in _chunks([s.key for s in switches]):
+                marks = ",".join("?" * len(chunk))
+                old += conn.execute(
+                    f"SELECT key, title, subject, record, tags, version_id FROM cables WHERE key IN ({marks})", chunk
+                ).fetchall()
+            conn.executemany(
+                "INSERT INTO cables_fts(cables_fts, rowid, title, subject, body, tags) VALUES ('delete', ?, ?, ?, ?, ?)",
+                [(k, t, s, _clean(jsonio.loads(r).get("body") or ""), g) for k, t, s, r, g, _ in old],
+            )
+            # The version that stops being current keeps its record in versions from now on.
+            conn.executemany(
+                "UPDATE versions SET record_z = ? WHERE version_id = ?", [(_deflate(r), vid) for _, _, _, r, _, vid in old]
+            )
+            ids = [s.best.cable_id for s in switches]  # type: ignore[union-attr]
+            for table, column in (("refs", "src"), ("tags", "cable"), ("paragraphs", "cable")):
+                conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(i,) for i in ids])
+            conn.executemany("DELETE FROM cables WHERE key = ?", [(s.key,) for s in switches])
+
+        rows = [self._cable_row(s) for s in inserts + switches]
+        if rows:
+            conn.executemany("INSERT INTO cables VALUES (" + ",".join("?" * 22) + ")", rows)
+            conn.executemany(
+                "INSERT INTO cables_fts(rowid, title, subject, body, tags) VALUES (?, ?, ?, ?, ?)",
+                [(r[0], r[13], r[12], _fts_body(s.best), r[14]) for r, s in zip(rows, inserts + switches)],  # type: ignore[arg-type]
+            )
+            self._write_parts(conn, [s.best for s in inserts + switches])  # type: ignore[misc]
+        if counts:
+            conn.executemany(
+                "UPDATE cables SET n_versions = n_versions + ? WHERE key = ?", [(s.added, s.key) for s in counts]
+            )
+
+    def _cable_row(self, s: _Current) -> tuple[Any, ...]:
+        v = s.best
+        assert v is not None
+        c = v.cable
+        cl = _same if v.valid_text else _clean
+        year, month, day = _date_parts(c.created)
+        return (
+            s.key,
+            v.cable_id,
+            v.version_id,
+            s.stored + s.added,
+            v.raw.provenance.format,
+            cl(c.created),
+            cl(c.released),
+            year,
+            month,
+            day,
+            cl(c.origin),
+            cl(c.classification),
+            cl(c.subject or ""),
+            cl(c.title or ""),
+            cl(" ".join(c.tags)),
+            int(bool(c.partial)),
+            int(bool(c.header and c.header.strip())),
+            len(c.paragraphs),
+            len(c.references),
+            int(c.redactions or 0),
+            len(c.body or ""),
+            v.json_text,
+        )
+
+    def _write_parts(self, conn: sqlite3.Connection, best: list[_Version]) -> None:
+        refs: list[tuple[Any, ...]] = []
+        tags: list[tuple[Any, ...]] = []
+        paras: list[tuple[Any, ...]] = []
+        for v in best:
+            cid, c = v.cable_id, v.cable
+            cl = _same if v.valid_text else _clean
+            refs += [
+                (cid, i, cl(r.bullet), cl(r.value) or "", cl(r.kind) or "other", cl(r.id))
+                for i, r in enumerate(c.references)
+            ]
+            tags += [(cid, i, cl(t)) for i, t in enumerate(c.tags)]
+            spans = paragraph_spans(c.body or "", [p.text or "" for p in c.paragraphs])
+            for i, (p, span) in enumerate(zip(c.paragraphs, spans)):
+                start, length = span if span else (None, len((p.text or "").strip()))
+                paras.append((cid, i, p.number, cl(p.marking), int(bool(p.cut_short)), start, length))
+        conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", refs)
+        conn.executemany("INSERT INTO tags VALUES (?, ?, ?)", tags)
+        conn.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?, ?)", paras)
+
+    def quarantine_batch(self, items: list[Quarantined]) -> int:
+        self._writable()
+        for i, q in enumerate(items):
+            if not isinstance(q, Quarantined):
+                raise StoreError(f"quarantine_batch item {i}: expected Quarantined, got {type(q).__name__}")
+        if not items:
+            return 0
+        now = _utcnow()
+        entries = [(sha256_hex(bytes(q.raw)), q) for q in items]
+        shas = sorted({sha for sha, _ in entries})
+        with self._transaction() as conn:
+            present: set[str] = set()
+            stored: dict[str, int] = {}
+            for chunk in _chunks(shas):
+                marks = ",".join("?" * len(chunk))
+                present.update(r[0] for r in conn.execute(f"SELECT sha256 FROM quarantine WHERE sha256 IN ({marks})", chunk))
+                stored.update(conn.execute(f"SELECT sha256, version_id FROM versions WHERE sha256 IN ({marks})", chunk))
+            new_rows, seen_again = [], []
+            for sha, q in entries:
+                prov = q.provenance
+                if sha in present:
+                    seen_again.append((now, _clean(q.reason) or "", sha))
+                    continue
+                present.add(sha)
+                resolved = stored.get(sha)
+                new_rows.append(
+                    (
+                        sha,
+                        q.collection,
+                        prov.format,
+                        _clean(prov.path),
+                        prov.offset,
+                        prov.length,
+                        prov.line,
+                        _clean(q.reason) or "",
+                        now,
+                        now,
+                        resolved,
+                        now if resolved is not None else None,
+                        zlib.compress(bytes(q.raw), ZLIB_LEVEL),
+                    )
+                )
+            conn.executemany(
+                "INSERT INTO quarantine(sha256, collection, format, path, offset, length, line, reason, "
+                "first_seen, last_seen, resolved_version, resolved_at, raw_z) VALUES (" + ",".join("?" * 13) + ")",
+                new_rows,
+            )
+            conn.executemany("UPDATE quarantine SET last_seen = ?, reason = ? WHERE sha256 = ?", seen_again)
+        return len(new_rows)
+
+    # ------------------------------------------------------------------ imports
+
+    def import_checkpoint(self, path: str, fingerprint: str) -> int | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT fingerprint, offset FROM imports WHERE path = ?", (str(path),)).fetchone()
+        if row is None or row[0] != fingerprint:
+            return None
+        return int(row[1])
+
+    def set_import_checkpoint(self, path: str, fingerprint: str, offset: int) -> None:
+        if not isinstance(offset, int) or offset < -1:
+            raise StoreError(f"invalid import checkpoint for {path}: offset {offset!r}")
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO imports(path, fingerprint, offset, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(path) DO UPDATE SET fingerprint = excluded.fingerprint, "
+                "offset = excluded.offset, updated_at = excluded.updated_at",
+                (_clean(str(path)), fingerprint, offset, _utcnow()),
+            )
+
+    # ------------------------------------------------------------------ reading
+
+    def get_cable(self, cable_id: str) -> dict[str, Any] | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT record FROM cables WHERE id = ?", (cable_id,)).fetchone()
+        return jsonio.loads(row[0]) if row else None
+
+    def get_versions(self, cable_id: str) -> list[dict[str, Any]]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT v.version_id, v.sha256, v.collection, v.format, v.path, v.offset, v.length, v.line, "
+                "v.imported_at, v.released, v.release_label, v.completeness, "
+                "coalesce(c.version_id = v.version_id, 0), coalesce(v.record_z, c.record) "
+                "FROM versions v LEFT JOIN cables c ON c.id = v.cable_id "
+                "WHERE v.cable_id = ? ORDER BY v.version_id",
+                (cable_id,),
+            ).fetchall()
+        out = []
+        for (vid, sha, coll, fmt, path, off, length, line, imported, released, label, score, cur, rec) in rows:
+            out.append(
+                {
+                    "version_id": vid,
+                    "sha256": sha,
+                    "collection": coll,
+                    "format": fmt,
+                    "path": path,
+                    "offset": off,
+                    "length": length,
+                    "line": line,
+                    "imported_at": imported,
+                    "released": released,
+                    "release_label": label,
+                    "completeness": score,
+                    "current": bool(cur),
+                    "record": self._version_record(rec, f"record of {cable_id} version {vid}"),
+                }
+            )
+        return out
+
+    def _version_record(self, stored: str | bytes | None, what: str) -> dict[str, Any] | None:
+        if stored is None:
+            return None
+        if isinstance(stored, bytes):  # record_z of a version that is not current
+            stored = self._inflate(stored, what).decode("utf-8")
+        return jsonio.loads(stored)
+
+    def _inflate(self, blob: bytes, what: str) -> bytes:
+        try:
+            return zlib.decompress(blob)
+        except (zlib.error, TypeError) as exc:
+            raise StoreError(f"the stored {what} in {self.path} is damaged: {exc}") from None
+
+    def get_raw(self, cable_id: str, version_id: int | None = None) -> bytes | None:
+        with self._reading() as conn:
+            if version_id is None:
+                row = conn.execute(
+                    "SELECT v.version_id, v.raw_z FROM cables c JOIN versions v ON v.version_id = c.version_id "
+                    "WHERE c.id = ?",
+                    (cable_id,),
+                ).fetchone()
+            else:
+                row = conn.execute(
+                    "SELECT version_id, raw_z FROM versions WHERE version_id = ? AND cable_id = ?",
+                    (version_id, cable_id),
+                ).fetchone()
+        if row is None:
+            return None
+        return self._inflate(row[1], f"bytes of {cable_id} version {row[0]}")
+
+    def cited_by(self, cable_id: str) -> list[str]:
+        with self._reading() as conn:
+            return [
+                r[0]
+                for r in conn.execute("SELECT DISTINCT src FROM refs WHERE dst = ? ORDER BY src", (cable_id,))
+            ]
+
+    def search(
+        self, query: str, *, limit: int = 20, offset: int = 0, marks: tuple[str, str] = HIT_MARKS
+    ) -> SearchPage:
+        if not isinstance(limit, int) or not isinstance(offset, int) or limit < 0 or offset < 0:
+            raise StoreError(f"search: limit and offset must be whole numbers >= 0 (got {limit!r}, {offset!r})")
+        match = fts5_query(query if isinstance(query, str) else "")
+        if match is None:
+            return SearchPage(total=0)
+        try:
+            with self._reading() as conn:
+                total = conn.execute("SELECT count(*) FROM cables_fts WHERE cables_fts MATCH ?", (match,)).fetchone()[0]
+                if total == 0 or limit == 0:
+                    return SearchPage(total=total)
+                rows = conn.execute(
+                    "SELECT c.id, c.title, c.created, c.origin, c.classification, "
+                    "snippet(cables_fts, -1, ?, ?, '…', 24), highlight(cables_fts, 2, ?, ?), f.rank "
+                    "FROM cables_fts f JOIN cables c ON c.key = f.rowid "
+                    "WHERE cables_fts MATCH ? ORDER BY f.rank LIMIT ? OFFSET ?",
+                    (marks[0], marks[1], _HL_START, _HL_END, match, limit, offset),
+                ).fetchall()
+                hits = []
+                for cid, title, created, origin, cls, snip, body_hl, rank in rows:
+                    hits.append(
+                        SearchHit(
+                            id=cid,
+                            title=title,
+                            created=created,
+                            origin=origin,
+                            classification=cls,
+                            snippet=snip or "",
+                            paragraph=self._hit_paragraph(conn, cid, body_hl),
+                            score=-float(rank),
+                        )
+                    )
+        except StoreError as exc:
+            raise StoreError(f"cannot search for {query!r}: {exc}") from None
+        return SearchPage(total=total, hits=hits)
+
+    def _hit_paragraph(self, conn: sqlite3.Connection, cable_id: str, body_hl: str | None) -> int | None:
+        if not body_hl:
+            return None
+        at = body_hl.find(_HL_START)
+        if at < 0:
+            return None  # the words matched in title, subject or tags only
+        spans = [
+            (number, (start, length) if start is not None else None)
+            for number, start, length in conn.execute(
+                "SELECT number, start, length FROM paragraphs WHERE cable = ? ORDER BY position", (cable_id,)
+            )
+        ]
+        found = paragraph_at(at, spans)
+        if found is None and any(span is None for _, span in spans):
+            record = self.get_cable(cable_id) or {}
+            body = body_hl.replace(_HL_START, "").replace(_HL_END, "")
+            paragraphs = [(p.get("number"), p.get("text") or "") for p in record.get("paragraphs") or []]
+            found = paragraph_by_words(body, at, paragraphs)
+        return found
+
+    def stats(self) -> dict[str, Any]:
+        with self._reading() as conn:
+            one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+            first, last = conn.execute("SELECT min(created), max(created) FROM cables").fetchone()
+            st: dict[str, Any] = {
+                "cables": one("SELECT count(*) FROM cables"),
+                "versions": one("SELECT count(*) FROM versions"),
+                "partial": one("SELECT count(*) FROM cables WHERE partial"),
+                "quarantined": one("SELECT count(*) FROM quarantine WHERE resolved_version IS NULL"),
+                "quarantine_resolved": one("SELECT count(*) FROM quarantine WHERE resolved_version IS NOT NULL"),
+                "references": one("SELECT count(*) FROM refs"),
+                "cable_references": one("SELECT count(*) FROM refs WHERE dst IS NOT NULL"),
+                "missing_references": one(
+                    "SELECT count(*) FROM refs r WHERE r.dst IS NOT NULL "
+                    "AND NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = r.dst)"
+                ),
+                "missing_cables": one(
+                    "SELECT count(DISTINCT r.dst) FROM refs r WHERE r.dst IS NOT NULL "
+                    "AND NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = r.dst)"
+                ),
+                "by_format": dict(
+                    conn.execute("SELECT format, count(*) FROM versions GROUP BY format ORDER BY format").fetchall()
+                ),
+                "by_classification": {
+                    (k if k is not None else "(none)"): n
+                    for k, n in conn.execute(
+                        "SELECT classification, count(*) FROM cables GROUP BY classification ORDER BY 2 DESC, 1"
+                    )
+                },
+                "first_created": first,
+                "last_created": last,
+                "files_imported": one("SELECT count(*) FROM imports WHERE offset = -1"),
+            }
+        st["db_path"] = str(self.path.resolve())
+        st["db_bytes"] = sum(
+            os.path.getsize(p) for p in (self.path, Path(f"{self.path}-wal")) if os.path.exists(p)
+        )
+        return st
+
+    def iter_quarantine(self, *, include_resolved: bool = False) -> Iterator[dict[str, Any]]:
+        # Pages by qid so no read transaction stays open while the caller works.
+        where = "" if include_resolved else "AND resolved_version IS NULL"
+        last = 0
+        while True:
+            with self._reading() as conn:
+                rows = conn.execute(
+                    "SELECT qid, sha256, collection, format, path, offset, length, line, reason, first_seen, "
+                    f"last_seen, resolved_version, resolved_at FROM quarantine WHERE qid > ? {where} "
+                    "ORDER BY qid LIMIT 500",
+                    (last,),
+                ).fetchall()
+            if not rows:
+                return
+            for qid, sha, coll, fmt, path, off, length, line, reason, first, lastseen, rv, rat in rows:
+                yield {
+                    "sha256": sha,
+                    "collection": coll,
+                    "format": fmt,
+                    "path": path,
+                    "offset": off,
+                    "length": length,
+                    "line": line,
+                    "reason": reason,
+                    "first_seen": first,
+                    "last_seen": lastseen,
+                    "resolved_version": rv,
+                    "resolved_at": rat,
+                }
+            last = rows[-1][0]
+
+    def get_quarantined_raw(self, sha256: str) -> bytes | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT raw_z FROM quarantine WHERE sha256 = ?", (sha256,)).fetchone()
+        return self._inflate(row[0], f"quarantined bytes {sha256}") if row else None
