@@ -148,6 +148,13 @@ def test_generated_page() -> None:
     assert not rec.partial_notice
 
 
+def test_generated_page_with_other_quoting() -> None:
+    page = release_page().replace(b"<table class='cable'>", b'<table class="cable">')
+    page = page.replace(b"<a href='/origin/9_0.html'>", b'<a href="/origin/9_0.html">')
+    rec = cablegate_html.parse_page(page, "gen.html")
+    assert isinstance(rec, RawRecord) and rec.metadata.origin == "Embassy Testville"
+
+
 def test_generated_partial_page() -> None:
     rec = cablegate_html.parse_page(release_page(header=None), "gen.html")
     assert rec.partial_notice and rec.header is None

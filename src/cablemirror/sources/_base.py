@@ -20,7 +20,6 @@ BLANK = b" \t\r\n"
 # The release marks cables whose header is lost with a fixed sentence; readers detect
 # it by its opening words so a changed ending still counts.
 PARTIAL_NOTICE_PREFIX = "This record is a partial extract of the original cable"
-PARTIAL_NOTICE_PREFIX_B = PARTIAL_NOTICE_PREFIX.encode()
 
 # A canonical (or known-malformed) cable id as a file name: year digits, station letters,
 # serial digits, e.g. 05ALMATY2985, 7575LIBREVILLE1895, 08SCTION02OF02SAOPAULO335.

@@ -104,6 +104,9 @@ def _parse(data: bytes, path: str | Path) -> RawRecord:
     p0 = data.rfind(_PRE_OPEN, 0, e0) if e0 >= 0 else -1
     t1 = data.rfind(_TABLE_CLOSE, 0, p0) if p0 >= 0 else -1
     t0 = data.rfind(_TABLE_OPEN, 0, t1) if t1 >= 0 else -1
+    if t0 < 0 <= t1:  # not the release's own spelling (e.g. re-saved with other quotes)
+        tables = list(_TABLE_OPEN_RE.finditer(data, 0, t1))
+        t0 = tables[-1].start() if tables else -1
     if (
         t0 < 0
         or data.find(_PRE_OPEN, e1) >= 0  # a block opened after the last close: cut, or a third block
