@@ -22,9 +22,8 @@ from .shape import CLASSIFIED, Picker
 
 GENERATED_MARK = "GENERATED DEMO DATA"
 BLANK = "\x00"  # stands for a blank line until the body is wrapped
-HELD_SPACE = "\x07"  # a space the wrap must not break at
 SENTENCE_BYTES = 95  # average pooled sentence, filled and wrapped: sizes the last paragraph
-GROWTH = 1.07  # filled and wrapped bytes per raw byte (cast names, line ends)
+GROWTH = 1.04  # filled and wrapped bytes per raw byte (cast names, line ends)
 
 _SPACED = {
     "UNCLASSIFIED": "UNCLAS",
@@ -178,8 +177,8 @@ class BodyWriter:
         rand = rng.random
         width = s.width
         join = "  " if rand() < 0.6 else " "  # two spaces after a full stop, typewriter-style
-        # the classification line is never wrapped: its spaces are held until after the wrap
-        lines: list[str] = [self._class_line(s).replace(" ", HELD_SPACE), BLANK]
+        lines: list[str] = [BLANK]  # under the classification line, added after the wrap
+
         lines += self._captions(rng, s)
         dist = self._distribution(rng, s)
         if dist:
@@ -204,7 +203,7 @@ class BodyWriter:
         while True:
             n += 1
             remaining = budget - size
-            k = 2 + int(rand() * 11)  # 2..12 sentences, ~7 on average
+            k = 3 + int(rand() * 14)  # 3..16 sentences, ~9.5 on average (real: 7.3 paragraphs a body)
             last = remaining < (k + 2) * SENTENCE_BYTES
             if last:  # fit what is left
                 k = max(1, int(remaining / SENTENCE_BYTES) - 1)
@@ -243,7 +242,8 @@ class BodyWriter:
         # fill the cast once, wrap every line in one regex pass; BLANK lines survive the
         # wrap as one-character words and become the release's lone-space blank lines
         text = s.cast("\n".join(lines))
-        body = (" \n".join(wrap(text, width)) + " \n").replace(BLANK, "").replace(HELD_SPACE, " ")
+        # the classification line is never wrapped (it can be longer than the width)
+        body = self._class_line(s) + " \n" + (" \n".join(wrap(text, width)) + " \n").replace(BLANK, "")
         if s.sections > 1:
             body = self._insert_section_headers(body, s)
         return body.upper() if s.uppercase else body

@@ -46,53 +46,54 @@ class HeaderContext:
 
 class HeaderWriter:
     def __init__(self, lex: Lexicon) -> None:
-        self.agencies = tuple(a.split("/", 1) for a in lex.parts["agencies"])
+        # INFO-line agencies, as (routing indicator, name, "RI/NAME")
+        self.agencies = tuple((ri, name, f"{ri}/{name}") for ri, name in (a.split("/", 1) for a in lex.parts["agencies"]))
         self.prefixes = lex.parts["transmission_prefixes"]
         self.state = lex.stations[0]
-        self._mcn: dict[tuple[str, str], int] = {}
 
-    def _mcn_for(self, rng: random.Random, sender: str, to: str) -> str:
-        # message control numbers count up per sender/recipient pair, wrapping at 10,000
-        key = (sender, to)
-        n = self._mcn.get(key)
-        n = rng.randint(1, 9000) if n is None else n + rng.randint(1, 40)
-        self._mcn[key] = n
-        return f"{n % 10000:04d}"
-
-    def _recipients(self, rng: random.Random, ctx: HeaderContext, k: int) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        seen = {ctx.station.token}
+    def _recipients(self, rng: random.Random, ctx: HeaderContext, k: int) -> list[tuple[str, str, str]]:
+        """k INFO addressees (fewer when a draw repeats): mostly posts of the sender's
+        region, else Washington agencies and commands."""
+        rand = rng.random
+        peers, agencies = ctx.region_peers, self.agencies
+        out: list[tuple[str, str, str]] = []
+        seen = {ctx.station.sender}
         for _ in range(k):
-            if ctx.region_peers and rng.random() < 0.7:
-                st = rng.choice(ctx.region_peers)
-                if st.token in seen:
-                    continue
-                seen.add(st.token)
-                out.append((st.routing, st.sender))
+            if peers and rand() < 0.7:
+                st = peers[int(rand() * len(peers))]
+                item = (st.routing, st.sender, st.address)
             else:
-                ri, name = rng.choice(self.agencies)
-                if name in seen:
-                    continue
-                seen.add(name)
-                out.append((ri, name))
+                item = agencies[int(rand() * len(agencies))]
+            if item[1] not in seen:
+                seen.add(item[1])
+                out.append(item)
         return out
 
-    def _line(self, rng: random.Random, sender: str, ri: str | None, name: str, prec: str) -> str:
+    @staticmethod
+    def _lines(rng: random.Random, first: str, addresses: list[str], prec: str) -> list[str]:
+        """TO or INFO lines: address, precedence word, message control number (mostly)."""
+        rand = rng.random
         word = PRECEDENCE_WORDS[prec]
-        parts = [f"{ri}/{name}" if ri else name]
-        if word:
-            parts.append(word)
-        if rng.random() < 0.7:
-            parts.append(self._mcn_for(rng, sender, name))
-        return " ".join(parts)
+        tail = f" {word}" if word else ""
+        out = []
+        for addr in addresses:
+            line = addr + tail
+            if rand() < 0.7:
+                line += f" {int(rand() * 10000):04d}"
+            out.append(line)
+        if out:
+            out[0] = first + out[0]
+        return out
 
     def routing(self, rng: random.Random, ctx: HeaderContext) -> str:
+        rand = rng.random
         st, when = ctx.station, ctx.created
         prec = _PRECEDENCE(rng)
-        tid = f"VZCZC{rng.choice(self.prefixes)}{rng.randint(0, 9999):04d}"
+        prefixes = self.prefixes
+        tid = f"VZCZC{prefixes[int(rand() * len(prefixes))]}{int(rand() * 10000):04d}"
         info = self._recipients(rng, ctx, min(int(rng.expovariate(1 / INFO_RECIPIENTS_MEAN)), 30))
-        relays = [ri for ri, _ in info[: rng.randint(1, 6)]] or [self.state.routing]
-        section = f"/{1:02d}" if ctx.sections > 1 else ""
+        relays = [ri for ri, _, _ in info[: 1 + int(rand() * 6)]] or [self.state.routing]
+        section = "/01" if ctx.sections > 1 else ""
         lines = [
             tid,
             f"{prec}{prec} " + " ".join(relays),
@@ -102,35 +103,34 @@ class HeaderWriter:
             f"FM {st.sender}",
         ]
         if st.kind == "state":
-            posts = rng.sample(ctx.action_posts, k=min(len(ctx.action_posts), rng.choice((1, 1, 1, 2, 3))))
-            to = [(p.routing, p.sender) for p in posts]
+            k = (1, 1, 1, 2, 3)[int(rand() * 5)]
+            to = [p.address for p in rng.sample(ctx.action_posts, k=min(len(ctx.action_posts), k))]
         else:
-            to = [(self.state.routing, self.state.sender)]
-            if rng.random() < 0.07:
-                ri, name = rng.choice(self.agencies)
-                to.append((ri, name))
-        lines += [("TO " if i == 0 else "") + self._line(rng, st.sender, ri, name, prec) for i, (ri, name) in enumerate(to)]
-        info_prec = prec if rng.random() < 0.6 else "R"
-        lines += [("INFO " if i == 0 else "") + self._line(rng, st.sender, ri, name, info_prec) for i, (ri, name) in enumerate(info)]
+            to = [self.state.address]
+            if rand() < 0.07:
+                to.append(self.agencies[int(rand() * len(self.agencies))][2])
+        lines += self._lines(rng, "TO ", to, prec)
+        lines += self._lines(rng, "INFO ", [a for _, _, a in info], prec if rand() < 0.6 else "R")
         return "\n".join(lines) + "\n"
 
     def acp(self, rng: random.Random, ctx: HeaderContext) -> str:
+        rand = rng.random
         st, when = ctx.station, ctx.created
         prec = _PRECEDENCE(rng)
         first = dtg(when, prec)
-        if rng.random() < 0.4:  # a separate precedence for the INFO addressees
+        if rand() < 0.4:  # a separate precedence for the INFO addressees
             first = f"{prec} R" + first[1:]
-        if rng.random() < 0.3:
-            first += " " + rng.choice(("ZFF4", "ZFF3", "ZDS", "ZEX"))
+        if rand() < 0.3:
+            first += " " + ("ZFF4", "ZFF3", "ZDS", "ZEX")[int(rand() * 4)]
         lines = [first, f"FM {st.sender}"]
         if st.kind == "state":
-            posts = rng.sample(ctx.action_posts, k=min(len(ctx.action_posts), rng.choice((1, 1, 2))))
-            to = [p.sender for p in posts]
+            to = [p.sender for p in rng.sample(ctx.action_posts, k=min(len(ctx.action_posts), 1 + int(rand() * 2)))]
         else:
             to = [self.state.sender]
-        lines += [("TO " if i == 0 else "") + self._line(rng, st.sender, None, name, prec) for i, name in enumerate(to)]
+        lines += self._lines(rng, "TO ", to, prec)
         info = self._recipients(rng, ctx, min(int(rng.expovariate(1 / 4.0)), 15))
-        lines += [("INFO " if i == 0 else "") + name + (" " if rng.random() < 0.3 else "") for i, (_, name) in enumerate(info)]
+        # no routing indicators in this style; some lines keep a trailing space
+        lines += [("INFO " if i == 0 else "") + name + (" " if rand() < 0.3 else "") for i, (_, name, _) in enumerate(info)]
         return "\n".join(lines) + "\n"
 
     @staticmethod

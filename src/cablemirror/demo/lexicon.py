@@ -58,22 +58,23 @@ class Station:
     region: str  # AF EAP EUR NEA SCA WHA IO DC
     routing: str  # routing indicator, e.g. "RUEHRK"
     rank: int  # 0 = sends the most cables
+    origin: str  # the release's origin label, e.g. "Embassy Reykjavik"
+    sender: str  # the post as FM/TO/INFO lines name it, e.g. "AMEMBASSY REYKJAVIK"
+    address: str  # routing indicator and name, as on TO/INFO lines: "RUEHRK/AMEMBASSY REYKJAVIK"
 
-    @property
-    def origin(self) -> str:
-        """The release's origin label, e.g. "Embassy Reykjavik"."""
-        if self.kind == "state":
-            return "Secretary of State"
-        if self.token in _ORIGIN_OVERRIDES:
-            return _ORIGIN_OVERRIDES[self.token]
-        return _ORIGIN_BY_KIND.get(self.kind, "Embassy {}").format(self.display.title())
 
-    @property
-    def sender(self) -> str:
-        """The post as FM/TO/INFO lines name it, e.g. "AMEMBASSY REYKJAVIK"."""
-        if self.kind == "state":
-            return "SECSTATE WASHDC"
-        return _SENDER_BY_KIND.get(self.kind, "AMEMBASSY {}").format(self.display)
+def _origin(token: str, kind: str, display: str) -> str:
+    if kind == "state":
+        return "Secretary of State"
+    if token in _ORIGIN_OVERRIDES:
+        return _ORIGIN_OVERRIDES[token]
+    return _ORIGIN_BY_KIND.get(kind, "Embassy {}").format(display.title())
+
+
+def _sender(kind: str, display: str) -> str:
+    if kind == "state":
+        return "SECSTATE WASHDC"
+    return _SENDER_BY_KIND.get(kind, "AMEMBASSY {}").format(display)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,11 @@ def _stations(text: str) -> tuple[Station, ...]:
         token, display, kind, tag, country, adjective, region, routing = cols
         if token != display.replace(" ", ""):
             raise ValueError(f"stations.tsv line {lineno}: token {token!r} is not display {display!r} without spaces")
-        rows.append(Station(token, display, kind, tag, country, adjective, region, routing, len(rows)))
+        sender = _sender(kind, display)
+        origin = _origin(token, kind, display)
+        rows.append(
+            Station(token, display, kind, tag, country, adjective, region, routing, len(rows), origin, sender, f"{routing}/{sender}")
+        )
     return tuple(rows)
 
 

@@ -178,17 +178,12 @@ def build_pool(lex: Lexicon, topic: str, rng: random.Random, size: int) -> Topic
 _WRAPPERS: dict[int, re.Pattern[str]] = {}
 
 
-def _wrapper(width: int) -> re.Pattern[str]:
+def wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap at ``width`` columns; each line of ``text`` is wrapped on its own
+    and empty lines vanish.  A word longer than the width gets a line of its own rather
+    than being cut; the spaces at a break are dropped.  One C-level regex pass: measured
+    faster than a ``str.rfind`` loop on paragraph-length lines."""
     pat = _WRAPPERS.get(width)
     if pat is None:
-        # a line ends on a non-space; the spaces after it are eaten by the break; a word
-        # longer than the width gets a line of its own rather than being cut
-        # (multi-line mode: each line of the text is wrapped on its own)
         pat = _WRAPPERS[width] = re.compile(r"(.{0,%d}\S|\S+)(?: +|$)" % (width - 1), re.M)
-    return pat
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """Greedy word wrap at ``width`` columns (one C-level regex pass: fast).  Each line of
-    ``text`` is wrapped separately; blank lines vanish."""
-    return _wrapper(width).findall(text)
+    return pat.findall(text)
