@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 __all__ = [
@@ -206,10 +206,32 @@ def _parts() -> tuple[Term, ...]:
 # ---------------------------------------------------------------------------
 # Matching terms in text
 
-# A token: letters/digits, with . / - ' & allowed inside (U.S., EUR/RPM, A/S, AT&T).
-_TOKEN = re.compile(r"[^\W_](?:[\w&'’./-]*[^\W_])?")
-_SPLIT = re.compile(r"[/-]")
-_POSSESSIVE = ("'s", "’s")
+# Terms are found with two compiled regexes built as tries of every spelling (one
+# case-sensitive, one case-free), so the scan runs in C and Python only looks at
+# real hits.  A term must stand as a whole token: not glued to letters, digits or
+# ' & on either side, nor to a preceding "x." (so "e.g.EU" is not EU).  "/" and "-"
+# do separate tokens, so USAID/OFDA and U.S.-EU yield both of their parts.
+_LEFT = r"(?<![\w&'’])(?<!\w\.)"
+_RIGHT = r"(?![\w&'’]|\.\w)"
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """A regex matching any of ``words``, longest first, as a character trie."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        alts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return emit(trie)
 
 
 @dataclass(slots=True)
@@ -229,7 +251,6 @@ class TermIndex:
     def __init__(self, rows: Iterable[tuple[Term, str, str]]) -> None:
         self._case: dict[str, _Entry] = {}
         self._nocase: dict[str, _Entry] = {}
-        self._phrases: dict[str, list[tuple[re.Pattern[str], _Entry]]] = {}
         self._ambiguous: dict[tuple[str, str], Term] = {}
         self.terms: list[Term] = []
         for t, mode, where in rows:
@@ -241,16 +262,10 @@ class TermIndex:
 
     def _add(self, form: str, t: Term, mode: str, source: str) -> None:
         table = self._nocase if mode == "nocase" else self._case
-        key = form.casefold() if mode == "nocase" else form
+        key = form.lower() if mode == "nocase" else form
         entry = table.get(key)
         if entry is None:
             entry = table[key] = _Entry(mode, [])
-            if " " in form:  # phrases are found from their first word
-                words = form.split()
-                flags = re.IGNORECASE if mode == "nocase" else 0
-                rx = re.compile(r"\s+".join(re.escape(w) for w in words) + r"(?![\w&'’/-])", flags)
-                first = words[0].rstrip(".").casefold()
-                self._phrases.setdefault(first, []).append((rx, entry))
         elif entry.mode != mode:
             raise GlossaryDataError(f"{source}: {form!r} has two match modes ({entry.mode}, {mode})")
         if any(x.country == t.country for x in entry.terms):
@@ -260,7 +275,7 @@ class TermIndex:
     # -- lookups ------------------------------------------------------------
 
     def entry(self, form: str) -> _Entry | None:
-        return self._case.get(form) or self._nocase.get(form.casefold())
+        return self._case.get(form) or self._nocase.get(form.lower())
 
     def lookup(self, form: str, country: str | None = None) -> Term | None:
         """The term spelled ``form`` (exactly, or in any case for case-free terms)."""
@@ -301,80 +316,83 @@ class TermIndex:
         return t
 
     # -- scanning -----------------------------------------------------------
+    #
+    # Two regexes per index, each a trie of spellings so the scan runs in C:
+    # - case-sensitive spellings, in two variants: with the left-edge check in the
+    #   regex (fast on capitals-only text, where nearly every position could start
+    #   a term) and without it (fast on ordinary text, where re skips straight to
+    #   the few letters a term can start with; the left edge is checked in Python);
+    # - case-free spellings, lower-cased, run on the lower-cased text.
+
+    @cached_property
+    def _regexes(self) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None]:
+        case = [k for k, e in self._case.items() if e.mode != "lookup"]
+        nocase = [k.lower() for k, e in self._nocase.items() if e.mode != "lookup"]
+        # An acronym may take a plural s (NGOs) or a possessive 's (USG's); only the
+        # acronym itself is marked.
+        body = "(" + _trie_regex(case) + r")(?:(s)|['’]s)?" + _RIGHT
+        fold = re.compile("(" + _trie_regex(nocase) + ")" + _RIGHT) if nocase else None
+        return re.compile(_LEFT + body), re.compile(body), fold
 
     def scan(self, text: str, country: str | None = None) -> list[tuple[int, int, Term]]:
         """Spans of known terms in ``text``, from left to right, not overlapping."""
+        guarded, bare, fold = self._regexes
+        hits: list[tuple[int, int, _Entry]] = []
+        mostly_caps = _lower_share(text) < 0.25
+        for m in _finditer(guarded if mostly_caps else bare, text, check_left=not mostly_caps):
+            form = m.group(1)
+            if m.group(2) and not form.isupper():
+                continue  # "Ambs" is not a plural of an acronym
+            key = " ".join(form.split()) if " " in form or "\n" in form else form
+            hits.append((m.start(1), m.end(1), self._case[key]))
+        if fold is not None:
+            lowered = text.lower()
+            if len(lowered) != len(text):  # a few letters grow when lower-cased (İ): keep offsets exact
+                lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+            for m in _finditer(fold, lowered, check_left=True):
+                hits.append((m.start(1), m.end(1), self._nocase[" ".join(m.group(1).split())]))
+            hits.sort(key=lambda h: (h[0], -h[1]))
         spans: list[tuple[int, int, Term]] = []
         caps_lines: dict[int, bool] = {}
-        end_of_last = 0
-        for m in _TOKEN.finditer(text):
-            start, end = m.span()
-            if start < end_of_last:
+        last = 0
+        for start, end, e in hits:
+            if start < last:
                 continue
-            tok = m.group()
-            hit = self._phrase_at(text, tok, start, country, caps_lines)
-            if hit is None:
-                hit = self._token_at(text, tok, start, end, country, caps_lines)
-            if hit is not None:
-                spans.extend(hit)
-                end_of_last = hit[-1][1]
+            if e.mode == "word" and _on_caps_line(text, start, caps_lines):
+                continue
+            t = self._choose(e, country, strict=True)
+            if t is not None:
+                spans.append((start, end, t))
+                last = end
         return spans
 
-    def _phrase_at(self, text, tok, start, country, caps_lines):
-        cands = self._phrases.get(tok.casefold())
-        if not cands:
-            return None
-        best = None
-        for rx, e in cands:
-            m = rx.match(text, start)
-            if m and (best is None or m.end() > best[1]):
-                t = self._usable(e, country, text, start, caps_lines)
-                if t is not None:
-                    best = (start, m.end(), t)
-        return [best] if best else None
 
-    def _token_at(self, text, tok, start, end, country, caps_lines):
-        one = self._form_at(text, tok, start, end, country, caps_lines)
-        if one is not None:
-            return [one]
-        if "/" in tok or "-" in tok:  # USAID/OFDA, U.S.-EU, pro-USG
-            parts = []
-            pos = 0
-            for piece in _SPLIT.split(tok):
-                s = start + pos
-                pos += len(piece) + 1
-                if not piece:
-                    continue
-                hit = self._form_at(text, piece, s, s + len(piece), country, caps_lines)
-                if hit is not None:
-                    parts.append(hit)
-            return parts or None
-        return None
+_DROP_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
+_DROP_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
-    def _form_at(self, text, form, start, end, country, caps_lines):
-        e = self.entry(form)
-        stop = end
-        if e is None and text.startswith(".", end):  # U.S. / E.O. : the token stops before the dot
-            e = self.entry(form + ".")
-            stop = end + 1
-        if e is None and form.endswith(_POSSESSIVE):  # USG's
-            form = form[:-2]
-            stop = start + len(form)
-            e = self.entry(form)
-        if e is None and len(form) > 2 and form.endswith("s") and form[:-1].isupper():  # NGOs
-            e = self._case.get(form[:-1])
-            stop = end
-        if e is None or e.mode == "lookup":
-            return None
-        t = self._usable(e, country, text, start, caps_lines)
-        return (start, stop, t) if t is not None else None
 
-    def _usable(self, e, country, text, start, caps_lines) -> Term | None:
-        if e.mode == "lookup":
-            return None
-        if e.mode == "word" and _on_caps_line(text, start, caps_lines):
-            return None
-        return self._choose(e, country, strict=True)
+def _lower_share(text: str) -> float:
+    """Share of lower-case among the ASCII letters of the text's start (0 for old all-caps cables)."""
+    sample = text[:3000]
+    lower = len(sample) - len(sample.translate(_DROP_LOWER))
+    upper = len(sample) - len(sample.translate(_DROP_UPPER))
+    return lower / (lower + upper) if lower + upper else 0.0
+
+
+def _finditer(rx: re.Pattern[str], text: str, *, check_left: bool) -> Iterator[re.Match[str]]:
+    """Matches of ``rx``; with ``check_left``, only those not glued to a preceding word."""
+    if not check_left:
+        yield from rx.finditer(text)
+        return
+    pos = 0
+    search = rx.search
+    while (m := search(text, pos)) is not None:
+        s = m.start(1)
+        if s and (text[s - 1].isalnum() or text[s - 1] in "_&'’" or (text[s - 1] == "." and s > 1 and text[s - 2].isalnum())):
+            pos = s + 1  # inside a word ("STATUS" ends in US): look again just after
+            continue
+        yield m
+        pos = m.end()
 
 
 def _on_caps_line(text: str, pos: int, cache_: dict[int, bool]) -> bool:
@@ -429,27 +447,38 @@ _REASONS = {
 }
 # "1.4 (b) and (d)", "1.4(B),(D)", "1.5 D": the reasons of E.O. 12958 (section 1.5
 # before the 2003 amendment, 1.4 after).  Bare letters only in capitals ("1.5 a day").
+# Patterns below start with a literal, which re scans for quickly; their left edge
+# (not glued to a word) is checked in _pattern_spans.
 _LETTER = r"(?:\(\s?[a-hA-H]\s?\)|\b[A-H]\b)"
-_REASON = re.compile(r"\b1\.([45])\s?(" + _LETTER + r"(?:\s?(?:,|and|AND|&)?\s?" + _LETTER + r")*)")
+_REASON = re.compile(r"1\.([45])\s?(" + _LETTER + r"(?:\s?(?:,|and|AND|&)?\s?" + _LETTER + r")*)")
+_REASON_LETTER = re.compile(r"\(\s?([a-hA-H])\s?\)|\b([A-H])\b")
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-_DTG = re.compile(r"\b(\d{2})(\d{2})(\d{2})Z\s?(" + "|".join(_MONTHS) + r")\s?(\d{2}(?:\d{2})?)\b")
-_EO = re.compile(r"\bE\.?\s?O\.?:?\s?(1\d{4})\b")
-_SIXX = re.compile(r"\b1\.6\s?X\s?([1-8])\b")
-_SECTION = re.compile(r"\bSECTION\s+\d{1,2}\s+OF\s+\d{1,2}\b")
-_HEADER_FROM = re.compile(
-    r"^(FM)(?=\s+(?:AMEMBASSY|AMCONSUL|AMCONGEN|SECSTATE|USMISSION|USDEL|USINT|USLO|AIT|SECDEF|"
+# Found from its "Z MON" core (a literal, quick to scan for); the six digits before are checked in code.
+_DTG = re.compile(r"Z\s?(" + "|".join(_MONTHS) + r")\s?(\d{2}(?:\d{2})?)(?!\w)")
+_EO = re.compile(r"E\.?\s?O\.?:?\s?(1\d{4})(?!\d)")
+_SIXX = re.compile(r"1\.6\s?X\s?([1-8])(?!\w)")
+_SECTION = re.compile(r"SECTION\s+\d{1,2}\s+OF\s+\d{1,2}(?!\d)")
+# Words at the start of header lines, recognised only where the header's own syntax
+# follows them (so "TO RESOLVE THIS" in an old all-caps body is left alone).  One
+# regex, scanned from each newline: found on "\n" + text.
+_LINE_START = re.compile(
+    r"\n(?:"
+    r"(?P<FM>FM)(?=\s+(?:AMEMBASSY|AMCONSUL|AMCONGEN|SECSTATE|USMISSION|USDEL|USINT|USLO|AIT|SECDEF|"
     r"CDR|CJCS|JOINT STAFF|DIRNSA|CIA|DIA|USCINC|HQ|USEU|USNATO|USUN|USOFFICE|DEPT|WHITE HOUSE|"
-    r"AMEMB|[A-Z/]+ WASHDC))",
-    re.M,
+    r"AMEMB|[A-Z/]+ WASHDC))"
+    r"|(?P<DE>DE)(?=\s+R[A-Z]{3,6}\s+#)"
+    r"|(?P<TO>TO|INFO)(?=\s+R[A-Z]{3,6}/)"
+    r"|(?P<BT>BT)(?=[ \t]*(?:\n|$))"
+    r"|(?P<prec>ZZ|OO|PP|RR|Z|O|P|R)(?=\s+(?:R[A-Z]{4,6}(?:\s|$)|\d{6}Z\s))"
+    r"|(?P<vzczc>VZCZC)(?=[A-Z0-9]*(?:\n|$))"
+    r"|(?P<label>TAGS|SUBJECT|SUBJ|REFS?)(?=\s*:)"
+    r")"
 )
-# Header words, recognised only where the header's own syntax follows them.
-_HEADER_WORD = re.compile(
-    r"^(?:(DE)(?=\s+R[A-Z]{3,6}\s+#)|(TO|INFO)(?=\s+R[A-Z]{3,6}/)|(BT)(?=[ \t]*$))", re.M
-)
-_PRECEDENCE = re.compile(r"^(ZZ|OO|PP|RR|Z|O|P|R)(?=\s+(?:R[A-Z]{4,6}(?:\s|$)|\d{6}Z\s))", re.M)
 _PRECEDENCE_WORD = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
+_LABEL_PART = {"TAGS": "TAGS", "SUBJECT": "SUBJECT", "SUBJ": "SUBJECT", "REF": "REF", "REFS": "REF"}
+_REPEATED = re.compile(r"ZN(?:Y ([CS])\1{4}|R (U)\2{4})(?!\w)")
 _SPACED = re.compile(
-    r"\b(?:C O N F I D E N T I A L|S E C R E T|U N C L A S(?: S I F I E D)?|"
+    r"(?:C O N F I D E N T I A L|S E C R E T|U N C L A S(?: S I F I E D)?|"
     r"T O P\s+S E C R E T|L I M I T E D\s+O F F I C I A L\s+U S E)\b"
 )
 
@@ -475,21 +504,30 @@ def _marking_term(m: re.Match[str]) -> Term:
 
 
 def _reason_term(m: re.Match[str]) -> Term:
-    letters = sorted(set(re.findall(r"[a-h]", m.group(2).lower())))
+    letters = sorted({(a or b).lower() for a, b in _REASON_LETTER.findall(m.group(2))})
     section = "1.4" if m.group(1) == "4" else "1.5"
     order = "E.O. 12958 as amended" if section == "1.4" else "E.O. 12958 (1995 text)"
     meaning = "Classified because it concerns " + "; ".join(_REASONS[x] for x in letters)
     return Term(f"{section} ({') ('.join(letters)})", "reason", meaning, f"Reasons listed in section {section} of {order}.")
 
 
-def _dtg_term(m: re.Match[str]) -> Term | None:
-    day, hh, mm, mon, year = m.groups()
+def _dtg_term(text: str, m: re.Match[str]) -> tuple[int, Term] | None:
+    start = m.start() - 6
+    digits = text[start:m.start()]
+    if start < 0 or not (digits.isascii() and digits.isdigit()) or not _starts_token(text, start):
+        return None
+    day, hh, mm = digits[:2], digits[2:4], digits[4:]
+    mon, year = m.groups()
     if not (1 <= int(day) <= 31 and int(hh) <= 23 and int(mm) <= 59):
         return None
     if len(year) == 2:
         year = ("19" if int(year) > 50 else "20") + year
     meaning = f"Date-time group: {int(day)} {mon.title()} {year}, {hh}:{mm} UTC"
-    return Term(m.group(), "routing", meaning, "Day, hour and minute in Zulu (UTC) time, month, year.")
+    return start, Term(text[start:m.end()], "routing", meaning, "Day, hour and minute in Zulu (UTC) time, month, year.")
+
+
+def _starts_token(text: str, pos: int) -> bool:
+    return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_.&'’")
 
 
 def _pattern_spans(text: str) -> list[tuple[int, int, Term]]:
@@ -498,31 +536,52 @@ def _pattern_spans(text: str) -> list[tuple[int, int, Term]]:
     for m in _MARKING.finditer(text):
         spans.append((m.start(), m.end(), _marking_term(m)))
     for m in _REASON.finditer(text):
+        if not _starts_token(text, m.start()):
+            continue
         spans.append((m.start(), m.end(), _reason_term(m)))
     for m in _DTG.finditer(text):
-        dtg = _dtg_term(m)
+        dtg = _dtg_term(text, m)
         if dtg is not None:
-            spans.append((m.start(), m.end(), dtg))
+            spans.append((dtg[0], m.end(), dtg[1]))
     for m in _EO.finditer(text):
+        if not _starts_token(text, m.start()):
+            continue
         known = term(f"E.O. {m.group(1)}")
         t = known or Term(f"E.O. {m.group(1)}", "declassification", f"Executive Order {m.group(1)}")
         spans.append((m.start(), m.end(), t))
     for m in _SIXX.finditer(text):
+        if not _starts_token(text, m.start()):
+            continue
         base = term(f"X{m.group(1)}")
         if base is not None:
             spans.append((m.start(), m.end(), Term(m.group(), base.kind, base.meaning, "E.O. 12958 section 1.6 exemption.")))
     for m in _SECTION.finditer(text):
+        if not _starts_token(text, m.start()):
+            continue
         spans.append((m.start(), m.end(), parts["SECTION"]))
-    for m in _HEADER_FROM.finditer(text):
-        spans.append((m.start(), m.end(), Term("FM", "routing", parts["FM"].meaning)))
-    for m in _HEADER_WORD.finditer(text):
-        p = parts[m.group(m.lastindex or 0)]
-        spans.append((m.start(), m.end(), Term(p.term, "routing", p.meaning, p.note)))
-    for m in _PRECEDENCE.finditer(text):
-        word = _PRECEDENCE_WORD[m.group(1)[0]]
-        spans.append((m.start(), m.end(), Term(m.group(1), "precedence", f"Precedence: {word.title()}",
-                                              "Precedence letters: Z flash, O immediate, P priority, R routine.")))
+    for m in _LINE_START.finditer("\n" + text):
+        kind = m.lastgroup or ""
+        start, end = m.start(kind) - 1, m.end(kind) - 1  # offsets in text, not in "\n" + text
+        word = m.group(kind)
+        if kind in ("FM", "DE", "TO", "BT"):
+            p = parts[word]
+            spans.append((start, end, Term(p.term, "routing", p.meaning, p.note)))
+        elif kind == "prec":
+            level = _PRECEDENCE_WORD[word[0]].title()
+            spans.append((start, end, Term(word, "precedence", f"Precedence: {level}",
+                                           "Precedence letters: Z flash, O immediate, P priority, R routine.")))
+        elif kind == "vzczc":
+            spans.append((start, end, term("VZCZC")))
+        elif kind == "label":
+            spans.append((start, end, parts[_LABEL_PART[word]]))
+    for m in _REPEATED.finditer(text):
+        g = 1 if m.group(1) else 2
+        level = {"C": "Confidential", "S": "Secret", "U": "Unclassified"}[m.group(g)]
+        s, e = m.start(g), m.end()
+        spans.append((s, e, Term(text[s:e], "routing", f"Classification repeated in the header: {level}")))
     for m in _SPACED.finditer(text):
+        if not _starts_token(text, m.start()):
+            continue
         t = term(_SPACED_NAMES[re.sub(r"\s", "", m.group())])
         if t is not None:
             spans.append((m.start(), m.end(), t))
