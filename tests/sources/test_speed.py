@@ -2,7 +2,8 @@
 
 Benchmarks are never timed assertions: the numbers are for the report.  The HTML
 reader's cost is shown beside the two costs it cannot avoid (reading the file, and the
-sha256 of all its bytes that provenance requires).
+sha256 of all its bytes that provenance requires).  Times are the CPU time of this
+process (best of a few runs), so other work on a shared machine inflates them less.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from cablemirror.sources import cablegate_html, cables_csv
 def _best(fn, repeat: int = 5) -> float:
     best = float("inf")
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, time.process_time() - t)
     return best
 
 
