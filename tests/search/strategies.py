@@ -6,7 +6,7 @@ that they are in the parser's normal form (what the round-trip property needs).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from hypothesis import strategies as st
 
@@ -14,7 +14,7 @@ from cablemirror.search import CABLE_FIELDS, DateRange, Phrase, QuerySyntaxError
 from cablemirror.search.fields import CLASSIFICATIONS
 from cablemirror.search.nodes import EmptyDateRange
 from cablemirror.search.query import MIN_PREFIX
-from cablemirror.search.text import STOPWORDS, words
+from cablemirror.search.text import words
 
 # A small vocabulary so that generated queries often hit generated records.
 VOCAB = ["iran", "election", "elect", "electoral", "civil", "society", "almaty", "embassy", "cafe", "vote", "2005", "x1"]
@@ -70,11 +70,8 @@ field_node = st.one_of(
 
 
 def _field_prefix(name: str, w: str):
-    from cablemirror.search.query import _Parser
-
-    spec = CABLE_FIELDS[name]
     try:
-        return _Parser("", CABLE_FIELDS).make(spec, None, ":", w, True, 0)
+        return build_filter(CABLE_FIELDS, name, w, prefix=True)
     except QuerySyntaxError:
         return None
 
@@ -114,4 +111,3 @@ vocab_term = st.builds(lambda w, p: Term(w, p and _prefix_ok(w)), vocab_word, st
 )
 vocab_phrase = st.builds(lambda a, b, p: Phrase((a, b), p), vocab_word, vocab_word, st.booleans())
 vocab_leaf = st.one_of(vocab_term, vocab_term, vocab_term, vocab_phrase, field_node, date_range())
-STOPWORDS = STOPWORDS

@@ -65,6 +65,14 @@ def test_with_filter_rejects_bad_values():
         q.with_filter("from", "soon")
 
 
+def test_build_filter_prefix():
+    from cablemirror.search import CABLE_FIELDS, build_filter
+
+    assert build_filter(CABLE_FIELDS, "id", "05almaty", prefix=True) == Field("id", "05ALMATY", prefix=True)
+    with pytest.raises(QuerySyntaxError, match="does not take"):
+        build_filter(CABLE_FIELDS, "class", "sec", prefix=True)
+
+
 def test_with_filter_numbers():
     q = parse_query("ambush", REPORT_FIELDS)
     assert str(q.with_filter("kia", 2, ">")) == "ambush kia>2"

@@ -193,7 +193,9 @@ def normalize_classification(raw: str) -> str:
     if value in CLASSIFICATIONS or value in _LEVELS or value in _CONTROLS:
         return value
     known = ", ".join(c.lower() for c in (*_LEVELS, "noforn", "fouo"))
-    raise ValueProblem(f"'{raw}' is not a classification of the release: use {known}, or a full marking like \"secret//noforn\"")
+    raise ValueProblem(
+        f"'{raw}' is not a classification of the release: use {known}, or a full marking like \"secret//noforn\""
+    )
 
 
 def expand_classification(value: str) -> tuple[str, ...]:

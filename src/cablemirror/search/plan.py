@@ -70,7 +70,9 @@ def classify(node: Node, text_fields: Collection[str] = ()) -> str:
     return kinds.pop() if len(kinds) == 1 else MIXED
 
 
-def split(node: Node | None, text_fields: Collection[str] = ()) -> tuple[Node | None, tuple[Node, ...], tuple[Node, ...]]:
+def split(
+    node: Node | None, text_fields: Collection[str] = ()
+) -> tuple[Node | None, tuple[Node, ...], tuple[Node, ...]]:
     """The top-level conjuncts of ``node`` grouped as (text part, filters, mixed)."""
     text: list[Node] = []
     filters: list[Node] = []

@@ -153,21 +153,43 @@ class _Parser:
             tok = self.peek()
             if tok is None:
                 if opener is not None:
-                    raise self.error("this '(' is never closed", opener.start, hint="add ')' where the group ends, or remove the '('")
+                    raise self.error(
+                        "this '(' is never closed",
+                        opener.start,
+                        hint="add ')' where the group ends, or remove the '('",
+                    )
                 break
             if tok.kind == ")":
                 if opener is not None:
                     break
-                raise self.error("this ')' has no matching '('", tok.start, hint="remove it, or add '(' where the group starts")
+                raise self.error(
+                    "this ')' has no matching '('",
+                    tok.start,
+                    hint="remove it, or add '(' where the group starts",
+                )
             if self.is_op(tok, "AND"):
                 if operands == 0:
-                    raise self.error("AND needs something before it", tok.start, hint="remove AND, or add a word before it; words are joined by AND anyway")
+                    raise self.error(
+                        "AND needs something before it",
+                        tok.start,
+                        hint="remove AND, or add a word before it; words are joined by AND anyway",
+                    )
                 self.next()
                 if self.ends_operand(self.peek()):
-                    raise self.error("AND needs something after it", tok.start, length=3, hint="add a word after AND, or remove it")
+                    raise self.error(
+                        "AND needs something after it",
+                        tok.start,
+                        length=3,
+                        hint="add a word after AND, or remove it",
+                    )
                 continue
             if self.is_op(tok, "OR"):
-                raise self.error("OR needs something before it", tok.start, length=2, hint="add a word before OR (a OR b), or remove it; lower-case 'or' is searched as a word")
+                raise self.error(
+                    "OR needs something before it",
+                    tok.start,
+                    length=2,
+                    hint="add a word before OR (a OR b), or remove it; lower-case 'or' is searched as a word",
+                )
             start = tok.start
             node = self.disjunction(depth)
             operands += 1
@@ -185,9 +207,19 @@ class _Parser:
             op = self.next()
             nxt = self.peek()
             if nxt is None or nxt.kind == ")":
-                raise self.error("OR needs something after it", op.start, length=2, hint="add a word after OR, or remove it")
+                raise self.error(
+                    "OR needs something after it",
+                    op.start,
+                    length=2,
+                    hint="add a word after OR, or remove it",
+                )
             if self.is_op(nxt, "OR", "AND"):
-                raise self.error(f"OR is followed by {nxt.text}", nxt.start, length=len(nxt.text), hint="remove one of the two operators")
+                raise self.error(
+                    f"OR is followed by {nxt.text}",
+                    nxt.start,
+                    length=len(nxt.text),
+                    hint="remove one of the two operators",
+                )
             nodes.append(self.unary(depth))
         return disj(*nodes)
 
@@ -195,11 +227,20 @@ class _Parser:
         tok = self.peek()
         assert tok is not None
         if depth > MAX_DEPTH:
-            raise self.error(f"the query nests more than {MAX_DEPTH} levels deep", tok.start, hint="remove some parentheses or NOTs")
+            raise self.error(
+                f"the query nests more than {MAX_DEPTH} levels deep",
+                tok.start,
+                hint="remove some parentheses or NOTs",
+            )
         if self.is_op(tok, "NOT"):
             self.next()
             if self.ends_operand(self.peek()):
-                raise self.error("NOT needs something after it", tok.start, length=3, hint="write NOT word (or -word), or remove NOT")
+                raise self.error(
+                    "NOT needs something after it",
+                    tok.start,
+                    length=3,
+                    hint="write NOT word (or -word), or remove NOT",
+                )
             return negate(self.unary(depth + 1))
         if tok.kind == "word" and tok.text.startswith("-"):
             return self.minus(depth)
@@ -232,7 +273,11 @@ class _Parser:
 
     def group(self, opener: _Token, depth: int) -> Node | None:
         if depth >= MAX_DEPTH:
-            raise self.error(f"the query nests more than {MAX_DEPTH} levels deep", opener.start, hint="remove some parentheses")
+            raise self.error(
+                f"the query nests more than {MAX_DEPTH} levels deep",
+                opener.start,
+                hint="remove some parentheses",
+            )
         nxt = self.peek()
         if nxt is not None and nxt.kind == ")":
             raise self.error("empty parentheses", opener.start, length=2, hint="put words inside them, or remove them")
@@ -261,9 +306,17 @@ class _Parser:
     def split_star(self, text: str, start: int) -> tuple[str, bool]:
         core = text.rstrip("*")
         if "*" in core:
-            raise self.error("'*' can only end a word", start + core.index("*"), hint="write the start of a word then *, like elect*")
+            raise self.error(
+                "'*' can only end a word",
+                start + core.index("*"),
+                hint="write the start of a word then *, like elect*",
+            )
         if not core and text:
-            raise self.error("a lone '*' matches nothing in particular", start, hint="write the start of a word before it, like elect*")
+            raise self.error(
+                "a lone '*' matches nothing in particular",
+                start,
+                hint="write the start of a word before it, like elect*",
+            )
         return core, len(core) != len(text)
 
     def glued_star(self, tok: _Token) -> bool:
@@ -283,7 +336,12 @@ class _Parser:
         ws = words(tok.text)
         if not ws:
             if not tok.text.strip():
-                raise self.error("empty quotes", tok.start, length=2, hint="put words between the quotes, or remove them")
+                raise self.error(
+                    "empty quotes",
+                    tok.start,
+                    length=2,
+                    hint="put words between the quotes, or remove them",
+                )
             self.ignored.append(f'"{tok.text}"')
             return None
         return self.text_node(ws, prefix, True, tok)
@@ -313,7 +371,8 @@ class _Parser:
             if not (op == ":" and (rest == "" or rest.startswith("/"))):
                 suggestion = self.table.suggest(lname)
                 hint = f"did you mean {suggestion}:? " if suggestion else ""
-                hint += f'Fields are {", ".join(self.table.field_names())}. To search for the text itself, put it in quotes: "{tok.text}"'
+                hint += f"Fields are {', '.join(self.table.field_names())}. "
+                hint += f'To search for the text itself, put it in quotes: "{tok.text}"'
                 raise self.error(f"unknown field '{name}'", tok.start, hint=hint, length=len(name))
         core, prefix = self.split_star(tok.text, tok.start)
         if self.ctx is not None:
@@ -333,7 +392,11 @@ class _Parser:
             bound = lname
             spec = self.table[PRIMARY_DATE_FIELD]
             if op != ":":
-                raise self.error(f"write {lname}: followed by a date", tok.start + len(name), hint=f"for example {lname}:2005-08")
+                raise self.error(
+                    f"write {lname}: followed by a date",
+                    tok.start + len(name),
+                    hint=f"for example {lname}:2005-08",
+                )
         else:
             spec = self.table[lname]
         if rest:
@@ -347,7 +410,11 @@ class _Parser:
             return self.make(spec, bound, op, nxt.text, self.glued_star(nxt), nxt.start + 1)
         if nxt is not None and nxt.kind == "(":
             if spec.kind == NUMBER and op not in (":", "="):
-                raise self.error(f"{name}{op} cannot take a group", nxt.start, hint=f"write {name}{op}N, like {spec.example}")
+                raise self.error(
+                    f"{name}{op} cannot take a group",
+                    nxt.start,
+                    hint=f"write {name}{op}N, like {spec.example}",
+                )
             self.next()
             saved, self.ctx = self.ctx, (spec, bound, op)
             try:
@@ -365,7 +432,12 @@ class _Parser:
             self.next()
             core, prefix = self.split_star(nxt.text, nxt.start)
             return self.make(spec, bound, op, core, prefix, nxt.start)
-        raise self.error(f"{name}{op} needs a value", tok.start, length=tok.end - tok.start, hint=f"for example {spec.example}")
+        raise self.error(
+            f"{name}{op} needs a value",
+            tok.start,
+            length=tok.end - tok.start,
+            hint=f"for example {spec.example}",
+        )
 
     def make(self, spec: FieldSpec, bound: str | None, op: str, raw: str, prefix: bool, pos: int) -> Node:
         """The node for one field condition; ``pos`` is where ``raw`` starts in the query."""
@@ -373,11 +445,20 @@ class _Parser:
         if spec.kind == DATE:
             return self.make_date(spec, bound, op, raw, prefix, pos)
         if prefix and not spec.prefix:
-            raise self.error(f"{shown}: does not take '*'", pos + len(raw), hint=f"write the whole value, for example {spec.example}")
+            raise self.error(
+                f"{shown}: does not take '*'",
+                pos + len(raw),
+                hint=f"write the whole value, for example {spec.example}",
+            )
         if spec.kind == NUMBER:
             value = raw.strip()
             if not value.isascii() or not value.isdigit():
-                raise self.error(f"{shown} needs a whole number, not '{raw}'", pos, length=len(raw) or 1, hint=f"for example {spec.example}")
+                raise self.error(
+                    f"{shown} needs a whole number, not '{raw}'",
+                    pos,
+                    length=len(raw) or 1,
+                    hint=f"for example {spec.example}",
+                )
             number = int(value)
             if number > MAX_NUMBER:
                 raise self.error(f"{number} is larger than any {shown} count", pos, length=len(raw))
@@ -392,7 +473,11 @@ class _Parser:
             if not ws:
                 raise self.error(f"{shown}: needs words to look for", pos, hint=f"for example {spec.example}")
             if prefix and len(ws[-1]) < MIN_PREFIX:
-                raise self.error(f"'{ws[-1]}*' is too short to search for", pos, hint=f"write at least {MIN_PREFIX} letters before the *")
+                raise self.error(
+                    f"'{ws[-1]}*' is too short to search for",
+                    pos,
+                    hint=f"write at least {MIN_PREFIX} letters before the *",
+                )
             return Field(spec.name, " ".join(ws), ":", prefix)
         normalize = (spec.normalize_prefix or spec.normalize) if prefix else spec.normalize
         try:
@@ -404,11 +489,20 @@ class _Parser:
     def make_date(self, spec: FieldSpec, bound: str | None, op: str, raw: str, prefix: bool, pos: int) -> Node:
         shown = bound or spec.name
         if prefix:
-            raise self.error(f"{shown}: dates take no '*'", pos + len(raw), hint=f"{shown}:{raw} already covers the whole period")
+            raise self.error(
+                f"{shown}: dates take no '*'",
+                pos + len(raw),
+                hint=f"{shown}:{raw} already covers the whole period",
+            )
         try:
             first, last = period(raw)
         except DateValueError as exc:
-            raise self.error(f"{shown}: {exc}", pos, length=len(raw) or 1, hint=f"for example {shown}:2005-08") from None
+            raise self.error(
+                f"{shown}: {exc}",
+                pos,
+                length=len(raw) or 1,
+                hint=f"for example {shown}:2005-08",
+            ) from None
         start: date | None = None
         end: date | None = None
         if bound == "from" or op == ">=":
@@ -512,24 +606,31 @@ class Query:
     def _spec(self, name: str) -> FieldSpec:
         spec = self.fields.get(name)
         if spec is None:
-            raise QuerySyntaxError(f"unknown field '{name}'", 0, hint=f"fields are {', '.join(self.fields.field_names())}")
+            raise QuerySyntaxError(
+                f"unknown field '{name}'",
+                0,
+                hint=f"fields are {', '.join(self.fields.field_names())}",
+            )
         return spec
 
 
-def build_filter(table: FieldTable, name: str, value: object, op: str = ":") -> Node:
-    """One field condition from a name and a raw value (as a facet holds it), normalised."""
+def build_filter(table: FieldTable, name: str, value: object, op: str = ":", *, prefix: bool = False) -> Node:
+    """One field condition from a name and a raw value (as a facet holds it), normalised.
+
+    ``prefix`` asks for ``name:value*`` (e.g. a link to every id starting 05ALMATY).
+    """
     raw = str(value)
     lname = name.lower()
     p = _Parser("", table)
     p.text = raw  # errors point into the value
     if lname in BOUND_WORDS and table.has_bounds:
-        return p.make(table[PRIMARY_DATE_FIELD], lname, ":", raw, False, 0)
+        return p.make(table[PRIMARY_DATE_FIELD], lname, ":", raw, prefix, 0)
     spec = table.get(lname)
     if spec is None:
         raise QuerySyntaxError(f"unknown field '{name}'", 0, hint=f"fields are {', '.join(table.field_names())}")
     if op not in (":", "=", ">", ">=", "<", "<="):
         raise QuerySyntaxError(f"unknown operator '{op}'", 0)
-    return p.make(spec, None, op, raw, False, 0)
+    return p.make(spec, None, op, raw, prefix, 0)
 
 
 def parse_query(text: str, fields: FieldTable = CABLE_FIELDS) -> Query:
@@ -548,13 +649,15 @@ def parse_query(text: str, fields: FieldTable = CABLE_FIELDS) -> Query:
     root = parser.parse()
     if root is None and text.strip():
         first = len(text) - len(text.lstrip())
-        common = [w for w in parser.ignored if w.strip('"') and words(w) and all(is_stopword(x) for x in words(w))]
+        common = [w for w in parser.ignored if words(w) and all(is_stopword(x) for x in words(w))]
         if common:
+            one = len(common) == 1
             raise QuerySyntaxError(
-                f"nothing to search for: {', '.join(common)} {'is' if len(common) == 1 else 'are'} too common to search on "
-                f"{'its' if len(common) == 1 else 'their'} own",
+                f"nothing to search for: {', '.join(common)} {'is' if one else 'are'} too common to search on "
+                f"{'its' if one else 'their'} own",
                 first,
-                hint=f'add a more specific word, or put a word in quotes to search for it anyway ("{words(common[0])[0]}"); {_EXAMPLES}',
+                hint=f'add a more specific word, or put a word in quotes to search for it anyway ("{words(common[0])[0]}"); '
+                f"{_EXAMPLES}",
                 query=text,
             )
         raise QuerySyntaxError(
