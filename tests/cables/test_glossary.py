@@ -6,6 +6,7 @@ path; nothing is copied from them) and printed with ``-s``.
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 import statistics
@@ -254,6 +255,28 @@ def test_country_specific_terms_need_their_country():
     assert _spans("The GOK agreed.") == [("GOK", "GOK")]  # GO* abbreviations are always marked
 
 
+def test_codes_in_a_tags_line_are_tags():
+    text = "E.O. 12958: DECL: 04/04/2012 TAGS: PREL PM, NATO, AER LINGUS SUBJECT: THE PM AND NATO\nThe PM said"
+    got = [(text[s:e], t.kind, t.meaning) for s, e, t in g.find_terms(text)]
+    assert ("TAGS", "part", g.cable_parts()[[p.term for p in g.cable_parts()].index("TAGS")].meaning) in got
+    assert ("PM", "tag", "Panama") in got  # in the TAGS line PM is a country code
+    assert ("AER LINGUS", "tag", "Aer Lingus, Irish airline") in got  # two-word organization tag
+    assert ("NATO", "tag", "North Atlantic Treaty Organization") in got
+    assert [x for x in got if x[0] == "PM" and x[1] == "title"] == [("PM", "title", "Prime Minister")] * 2
+    free = "TAGS: PHUM, KIRF, religious freedom in to"
+    assert [free[s:e] for s, e, _ in g.find_terms(free)] == ["TAGS", "PHUM", "KIRF"]
+
+
+def test_false_friends_seen_in_real_cables_are_left_alone():
+    assert g.find_terms("He flew to SAO PAULO.") == []  # not a Security Assistance Office
+    assert _spans("HIV/AIDs drugs") == [("HIV", "HIV"), ("AIDs", "AIDS")]  # not the agency AID
+    assert g.find_terms("in the state of Para, see para 3")[0][2].term == "para"
+    assert len(g.find_terms("in the state of Para, see para 3")) == 1
+    assert "Panama Defense Forces" in g.term("FDP", country="PANAMA").meaning
+    assert _spans("the FDP said", country="GM") == [("FDP", "FDP")]
+    assert _spans("the FDP said") == []
+
+
 def test_find_terms_bad_input():
     assert g.find_terms("") == []
     with pytest.raises(TypeError):
@@ -315,20 +338,43 @@ def _real_or_generated_text(size: int = 10_000) -> str:
         return " ".join(out)[:size]
 
 
+def _loop() -> None:
+    for _ in range(100_000):
+        pass
+
+
+def timed_against_yardstick(fn, rounds: int = 25) -> tuple[float, float, float]:
+    """(best ms of ``fn``, median ms of ``fn``, best ms of a plain 100,000-step loop).
+
+    The loop (about 1.5 ms on an idle desktop) is the yardstick for how fast this
+    machine is right now; timing the two in alternation keeps the comparison fair
+    on a CI box shared with other jobs.
+    """
+    runs, loops = [], []
+    gc.disable()  # as timeit does: a collection landing in one run says nothing about the code
+    try:
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            fn()
+            t1 = time.perf_counter()
+            _loop()
+            t2 = time.perf_counter()
+            runs.append(t1 - t0)
+            loops.append(t2 - t1)
+    finally:
+        gc.enable()
+    return min(runs) * 1000, statistics.median(runs) * 1000, min(loops) * 1000
+
+
 def test_find_terms_is_fast_on_10_kb():
     text = _real_or_generated_text()
     assert len(text) >= 9_000
     g.find_terms(text)  # compile once
-    runs = []
-    for _ in range(15):
-        t0 = time.perf_counter()
-        g.find_terms(text, country="KZ")
-        runs.append(time.perf_counter() - t0)
-    median_ms, best_ms = statistics.median(runs) * 1000, min(runs) * 1000
-    print(f"\nfind_terms on {len(text)} chars: median {median_ms:.2f} ms, best {best_ms:.2f} ms")
-    # The target is ~1 ms on an idle machine.  The best of 15 runs is what the code
-    # costs; the bound leaves room for a CI box shared with other jobs.
-    assert best_ms < 10
+    best, median, yardstick = timed_against_yardstick(lambda: g.find_terms(text, country="KZ"))
+    print(f"\nfind_terms on {len(text)} chars: best {best:.2f} ms, median {median:.2f} ms; "
+          f"a 100k-step loop: {yardstick:.2f} ms")
+    # about 1 ms on an idle machine, where the loop takes about 1.5 ms
+    assert best < 3 * yardstick
 
 
 # ---------------------------------------------------------------------------

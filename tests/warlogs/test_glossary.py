@@ -7,6 +7,7 @@ generated from the documented style of SIGACT summaries.
 from __future__ import annotations
 
 import csv
+import gc
 import random
 import re
 import statistics
@@ -104,6 +105,34 @@ def test_every_term_is_found_in_a_generated_report():
     assert missed == []
 
 
+def _loop() -> None:
+    for _ in range(100_000):
+        pass
+
+
+def timed_against_yardstick(fn, rounds: int = 25) -> tuple[float, float, float]:
+    """(best ms of ``fn``, median ms of ``fn``, best ms of a plain 100,000-step loop).
+
+    The loop (about 1.5 ms on an idle desktop) is the yardstick for how fast this
+    machine is right now; timing the two in alternation keeps the comparison fair
+    on a CI box shared with other jobs.
+    """
+    runs, loops = [], []
+    gc.disable()  # as timeit does: a collection landing in one run says nothing about the code
+    try:
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            fn()
+            t1 = time.perf_counter()
+            _loop()
+            t2 = time.perf_counter()
+            runs.append(t1 - t0)
+            loops.append(t2 - t1)
+    finally:
+        gc.enable()
+    return min(runs) * 1000, statistics.median(runs) * 1000, min(loops) * 1000
+
+
 def test_speed_on_10_kb_of_generated_reports():
     # about one abbreviation in five words, as in real SIGACT summaries
     rng = random.Random(5)
@@ -112,14 +141,11 @@ def test_speed_on_10_kb_of_generated_reports():
     words = [rng.choice(terms) if rng.random() < 0.2 else rng.choice(fillers) for _ in range(2500)]
     text = " ".join(words)[:10_000]
     mil.find_terms(text)
-    runs = []
-    for _ in range(15):
-        t0 = time.perf_counter()
-        mil.find_terms(text)
-        runs.append(time.perf_counter() - t0)
-    print(f"\nmil.find_terms on {len(text)} chars: median {statistics.median(runs) * 1000:.2f} ms, "
-          f"best {min(runs) * 1000:.2f} ms")
-    assert min(runs) < 0.010
+    best, median, yardstick = timed_against_yardstick(lambda: mil.find_terms(text))
+    print(f"\nmil.find_terms on {len(text)} chars: best {best:.2f} ms, median {median:.2f} ms; "
+          f"a 100k-step loop: {yardstick:.2f} ms")
+    # about 1 ms on an idle machine, where the loop takes about 1.5 ms
+    assert best < 3 * yardstick
 
 
 def _natospeak() -> list[list[str]]:

@@ -40,7 +40,7 @@ __all__ = [
 TAG_KINDS = ("subject", "program", "country", "org")
 TERM_KINDS = (
     "acronym", "caption", "classification", "declassification", "government", "jargon",
-    "marking", "office", "part", "precedence", "reason", "routing", "title", "military",
+    "marking", "office", "part", "precedence", "reason", "routing", "title", "military", "tag",
 )
 # case: whole token, exact case.  nocase: any case.  word: exact case, but never on
 # an all-capitals line, where it may be an ordinary word (GOT, WHO, SECRET).
@@ -157,10 +157,20 @@ def _name_index() -> dict[str, str]:
     return out
 
 
+# Country names that take "the" after "Government of".
+_THE = re.compile(
+    r"^(?:Republic|Democratic|United|Holy|Czech|Netherlands|Philippines|Bahamas|Gambia|Central African|"
+    r"Dominican|Marshall|Solomon|Maldives|Comoros|Seychelles)"
+)
+
+
+def _article_name(code: str) -> str:
+    name = re.sub(r"^The ", "", _country_names().get(code, code))
+    return f"the {name}" if _THE.match(name) else name
+
+
 def _government_meaning(code: str) -> str:
-    name = _country_names()[code]
-    name = re.sub(r"^The ", "the ", name)
-    return f"Government of {name}"
+    return f"Government of {_article_name(code)}"
 
 
 @cache
@@ -238,6 +248,7 @@ def _trie_regex(words: Iterable[str]) -> str:
 class _Entry:
     mode: str
     terms: list[Term]  # one per country (None = default)
+    only: Term | None = None  # the single, country-free meaning: the common case, decided at once
 
 
 class TermIndex:
@@ -271,6 +282,7 @@ class TermIndex:
         if any(x.country == t.country for x in entry.terms):
             raise GlossaryDataError(f"{source}: {form!r} is defined twice for country {t.country or '(any)'}")
         entry.terms.append(t)
+        entry.only = entry.terms[0] if len(entry.terms) == 1 and t.country is None else None
 
     # -- lookups ------------------------------------------------------------
 
@@ -305,7 +317,7 @@ class TermIndex:
         if t is None:
             names = _country_names()
             if all(x.kind == "government" for x in e.terms):
-                countries = [names.get(x.country or "", x.country or "") for x in e.terms]
+                countries = [_article_name(x.country or "") for x in e.terms]
                 meaning = "Government of " + _join_or(countries)
                 note = "Which government depends on the country the cable is about."
             else:
@@ -325,33 +337,43 @@ class TermIndex:
     # - case-free spellings, lower-cased, run on the lower-cased text.
 
     @cached_property
-    def _regexes(self) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None]:
+    def _regexes(self) -> dict[str, re.Pattern[str] | None]:
         case = [k for k, e in self._case.items() if e.mode != "lookup"]
         nocase = [k.lower() for k, e in self._nocase.items() if e.mode != "lookup"]
         # An acronym may take a plural s (NGOs) or a possessive 's (USG's); only the
         # acronym itself is marked.
         body = "(" + _trie_regex(case) + r")(?:(s)|['’]s)?" + _RIGHT
-        fold = re.compile("(" + _trie_regex(nocase) + ")" + _RIGHT) if nocase else None
-        return re.compile(_LEFT + body), re.compile(body), fold
+        fold = "(" + _trie_regex(nocase) + ")" + _RIGHT
+        return {
+            "case": re.compile(body),
+            "case_guarded": re.compile(_LEFT + body),
+            "fold": re.compile(fold) if nocase else None,
+            "fold_guarded": re.compile(_LEFT + fold) if nocase else None,
+        }
 
     def scan(self, text: str, country: str | None = None) -> list[tuple[int, int, Term]]:
         """Spans of known terms in ``text``, from left to right, not overlapping."""
-        guarded, bare, fold = self._regexes
+        rx = self._regexes
+        # Which variant is faster depends on the text: see the comment above.
+        caps = _lower_share(text) < 0.25
+        table = self._case
         hits: list[tuple[int, int, _Entry]] = []
-        mostly_caps = _lower_share(text) < 0.25
-        for m in _finditer(guarded if mostly_caps else bare, text, check_left=not mostly_caps):
+        for m in _finditer(rx["case_guarded"] if caps else rx["case"], text, check_left=not caps):
             form = m.group(1)
             if m.group(2) and not form.isupper():
                 continue  # "Ambs" is not a plural of an acronym
-            key = " ".join(form.split()) if " " in form or "\n" in form else form
-            hits.append((m.start(1), m.end(1), self._case[key]))
+            e = table.get(form) or table[" ".join(form.split())]  # a phrase may wrap a line
+            hits.append((m.start(1), m.end(1), e))
+        fold = rx["fold_guarded"] if caps else rx["fold"]
         if fold is not None:
             lowered = text.lower()
             if len(lowered) != len(text):  # a few letters grow when lower-cased (İ): keep offsets exact
                 lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-            for m in _finditer(fold, lowered, check_left=True):
+            n = len(hits)
+            for m in _finditer(fold, lowered, check_left=not caps):
                 hits.append((m.start(1), m.end(1), self._nocase[" ".join(m.group(1).split())]))
-            hits.sort(key=lambda h: (h[0], -h[1]))
+            if len(hits) > n:
+                hits.sort(key=lambda h: (h[0], -h[1]))
         spans: list[tuple[int, int, Term]] = []
         caps_lines: dict[int, bool] = {}
         last = 0
@@ -360,7 +382,7 @@ class TermIndex:
                 continue
             if e.mode == "word" and _on_caps_line(text, start, caps_lines):
                 continue
-            t = self._choose(e, country, strict=True)
+            t = e.only or self._choose(e, country, strict=True)
             if t is not None:
                 spans.append((start, end, t))
                 last = end
@@ -402,7 +424,7 @@ def _on_caps_line(text: str, pos: int, cache_: dict[int, bool]) -> bool:
     if hit is None:
         line_end = text.find("\n", pos)
         line = text[line_start:] if line_end < 0 else text[line_start:line_end]
-        hit = cache_[line_start] = not any(c.islower() for c in line)
+        hit = cache_[line_start] = line == line.upper()
     return hit
 
 
@@ -433,7 +455,8 @@ _CAVEATS = {
     "SI": "signals intelligence",
     "TK": "satellite imagery intelligence",
 }
-_MARKING = re.compile(r"\(\s*(U|SBU|LOU|C|S|TS)((?:\s?//?\s?[A-Z]+(?: [A-Z]+)*?)*)\s*\)")
+# (C), (S/NF), (U//FOUO), (S//REL TO USA, GBR): level, then caveats after slashes.
+_MARKING = re.compile(r"\(\s*(U|SBU|LOU|C|S|TS)((?:\s?//?\s?[A-Z]+(?:,?\s[A-Z]+)*)*)\s*\)")
 
 _REASONS = {
     "a": "military plans, weapons systems or operations",
@@ -655,9 +678,16 @@ def find_terms(text: str, *, country: str | None = None) -> list[tuple[int, int,
     if not text:
         return []
     code = resolve_country(country)
+    tag_spans, tag_lines = _tags_line_spans(text)
     spans = _pattern_spans(text)
     spans.extend(_index().scan(text, code))
-    # Patterns come first in the list, so on equal spans the pattern's meaning wins.
+    if tag_lines:  # inside a TAGS line, codes are tags: PM is Panama there, not a Prime Minister
+        spans = [sp for sp in spans if not any(a <= sp[0] < b for a, b in tag_lines)]
+    return _merge(tag_spans + spans)
+
+
+def _merge(spans: list[tuple[int, int, Term]]) -> list[tuple[int, int, Term]]:
+    """Left to right, longest first at equal starts, earlier in ``spans`` on ties; no overlaps."""
     order = sorted(range(len(spans)), key=lambda i: (spans[i][0], -spans[i][1], i))
     out: list[tuple[int, int, Term]] = []
     last = 0
@@ -667,6 +697,48 @@ def find_terms(text: str, *, country: str | None = None) -> list[tuple[int, int,
             out.append((s, e, t))
             last = e
     return out
+
+
+# "TAGS: PGOV, PREL, KZ" (also "TAGS PGOV" at a line start); the list ends at the end
+# of the line or where a collapsed page runs on into "SUBJECT:".  The regex starts with
+# the literal (quick to scan for); where the label stands is checked in code.
+_TAGS_LINE = re.compile(r"(TAGS?)(:)?(?(2)|(?=[ \t]+[A-Z]{2}))[ \t]*([^\n]*)")
+_TAGS_END = re.compile(r"[ \t]+SUBJ(?:ECT)?\b")
+_TAG_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9&'./-]*")
+
+
+def _tags_line_spans(text: str) -> tuple[list[tuple[int, int, Term]], list[tuple[int, int]]]:
+    """Each known code of a TAGS line as a "tag" term, and where the lines' codes are."""
+    spans: list[tuple[int, int, Term]] = []
+    lines: list[tuple[int, int]] = []
+    if "TAG" not in text:
+        return spans, lines
+    label = _parts_by_name()["TAGS"]
+    for m in _TAGS_LINE.finditer(text):
+        at = m.start()
+        if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
+            continue
+        if m.group(2) is None and text[text.rfind("\n", 0, at) + 1:at].strip():
+            continue  # "TAGS PGOV" without a colon counts only at the start of a line
+        body, body_start = m.group(3), m.start(3)
+        cut = _TAGS_END.search(body)
+        if cut:
+            body = body[:cut.start()]
+        spans.append((at, m.end(1), label))
+        lines.append((body_start, body_start + len(body)))
+        toks = list(_TAG_TOKEN.finditer(body))
+        i = 0
+        while i < len(toks):
+            first = toks[i]
+            pair = f"{first.group()} {toks[i + 1].group()}" if i + 1 < len(toks) else ""
+            info, last = (tag(pair), toks[i + 1]) if pair and tag(pair) else (tag(first.group().rstrip(".")), first)
+            i += 2 if last is not first else 1
+            if info is None or (len(info.code) == 2 and not first.group().isupper()):
+                continue  # two-letter codes are written in capitals: "in" or "to" in free text are words
+            start, end = body_start + first.start(), body_start + last.end()
+            note = f"{info.kind.capitalize()} tag." + (f" {info.note}" if info.note else "")
+            spans.append((start, end, Term(info.code, "tag", info.meaning, note)))
+    return spans, lines
 
 
 def cable_parts() -> tuple[Term, ...]:

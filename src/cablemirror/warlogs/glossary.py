@@ -41,12 +41,19 @@ def _index() -> TermIndex:
     return TermIndex(_rows())
 
 
+# Three shapes that start with digits, found in one pass:
+# "42SWB1234567890": an MGRS grid reference (zone, latitude band, 100 km square, digits);
+# "1530Z", "0930L": a clock time in Zulu (UTC) or local time;
 # "2X", "3 X": a count of people or things ("2X WIA" = two wounded).
-_COUNT = re.compile(r"(\d{1,3}) ?X(?![\w&'’])")
-# "1530Z", "0930L", "1530D*": a clock time in Zulu (UTC) or local time.
-_CLOCK = re.compile(r"([01]\d|2[0-3])([0-5]\d) ?([ZL])(?![\w&'’])")
-# "42SWB1234567890": zone, latitude band, 100 km square, then easting and northing.
-_MGRS = re.compile(r"(\d{1,2})([C-HJ-NP-X]) ?([A-HJ-NP-Z]{2}) ?(\d{2,10})(?![\w&'’])")
+_NUMERIC = re.compile(
+    r"(?P<zone>\d{1,2})(?P<band>[C-HJ-NP-X]) ?(?P<square>[A-HJ-NP-Z]{2}) ?(?P<digits>\d{2,10})(?![\w&'’])"
+    r"|(?P<hh>[01]\d|2[0-3])(?P<mm>[0-5]\d) ?(?P<tz>[ZL])(?![\w&'’])"
+    r"|(?P<n>\d{1,3}) ?X(?![\w&'’])"
+)
+_PRECISION = {2: "10 km", 4: "1 km", 6: "100 m", 8: "10 m", 10: "1 m"}
+# Runs of digits are found first (re scans for a digit quickly); _NUMERIC is then
+# tried only where a run starts a token.
+_DIGITS = re.compile(r"\d+")
 
 
 def _edge(text: str, pos: int) -> bool:
@@ -55,22 +62,26 @@ def _edge(text: str, pos: int) -> bool:
 
 def _pattern_spans(text: str) -> list[tuple[int, int, Term]]:
     spans: list[tuple[int, int, Term]] = []
-    for m in _MGRS.finditer(text):
-        digits = m.group(4)
-        if _edge(text, m.start()) and len(digits) % 2 == 0:
-            meaning = f"MGRS grid reference: zone {m.group(1)}{m.group(2)}, square {m.group(3)}"
-            precision = {2: "10 km", 4: "1 km", 6: "100 m", 8: "10 m", 10: "1 m"}[len(digits)]
-            spans.append((m.start(), m.end(), Term(m.group(), "military", meaning, f"Precise to {precision}.")))
-    for m in _COUNT.finditer(text):
-        if _edge(text, m.start()):
-            n = int(m.group(1))
-            spans.append((m.start(), m.end(), Term(m.group(), "military", f"Count: {n} (of what follows)",
-                                                   'As in "2X WIA": two wounded.')))
-    for m in _CLOCK.finditer(text):
-        if _edge(text, m.start()):
-            hh, mm, zone = m.groups()
-            where = "Zulu time (UTC)" if zone == "Z" else "local time (Afghanistan: UTC+4:30)"
-            spans.append((m.start(), m.end(), Term(m.group(), "military", f"{hh}:{mm} {where}")))
+    last = 0
+    for run in _DIGITS.finditer(text):
+        if run.start() < last or not _edge(text, run.start()):
+            continue
+        m = _NUMERIC.match(text, run.start())
+        if m is None:
+            continue
+        if m.group("digits") is not None:
+            digits = m.group("digits")
+            if len(digits) % 2:
+                continue  # easting and northing have the same number of digits
+            meaning = f"MGRS grid reference: zone {m.group('zone')}{m.group('band')}, square {m.group('square')}"
+            t = Term(m.group(), "military", meaning, f"Precise to {_PRECISION[len(digits)]}.")
+        elif m.group("tz") is not None:
+            where = "Zulu time (UTC)" if m.group("tz") == "Z" else "local time (Afghanistan: UTC+4:30)"
+            t = Term(m.group(), "military", f"{m.group('hh')}:{m.group('mm')} {where}")
+        else:
+            t = Term(m.group(), "military", f"Count: {int(m.group('n'))} (of what follows)", 'As in "2X WIA": two wounded.')
+        spans.append((m.start(), m.end(), t))
+        last = m.end()
     return spans
 
 
