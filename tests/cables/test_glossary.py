@@ -47,7 +47,7 @@ def _words(text: str) -> int:
 def test_every_meaning_is_short_and_clean():
     items = [(t.code, t.meaning, t.note) for t in g.all_tags()]
     items += [(t.term, t.meaning, t.note) for t in g.all_terms()]
-    items += [(t.term, t.meaning, t.note) for t in g.cable_parts()]
+    items += [(t.term, t.meaning, t.note) for t in g.cable_parts() + g.reasons()]
     for name, meaning, note in items:
         assert meaning and meaning == meaning.strip(), name
         assert _words(meaning) <= 12, f"{name}: meaning longer than 12 words: {meaning!r}"
@@ -153,6 +153,11 @@ def test_markings_reasons_and_parts():
     assert g.marking("C").meaning == "Portion marking: Confidential"
     assert "official use" in g.marking("U//FOUO").meaning
     assert g.marking("Q") is None and g.marking(3) is None  # type: ignore[arg-type]
+    assert g.marking("C/D") is None  # "1.5 (C/D)" names reasons, not a caveat
+    assert [(t.kind, t.term) for _, _, t in g.find_terms("reasons 1.5 (C/D)")] == [("reason", "1.5 (c) (d)")]
+    reasons = g.reasons()
+    assert [r.term for r in reasons] == [f"({c})" for c in "abcdefgh"]
+    assert reasons[3].meaning.startswith("US foreign relations")
     names = [p.term for p in g.cable_parts()]
     assert names.index("DE") < names.index("TAGS") < names.index("SUBJECT") < names.index("Signature")
     assert g.term("Classification line").kind == "part"
@@ -223,7 +228,8 @@ def test_find_terms_in_a_generated_body():
     got = {text[s:e]: t for s, e, t in spans}
     assert got["E.O. 12958"].kind == "declassification"
     assert got["TAGS"].kind == "part"
-    assert got["1.4 (b) and (d)"].meaning.startswith("Classified because it concerns information from a foreign government")
+    reasons = got["1.4 (b) and (d)"].meaning
+    assert reasons.startswith("Classified because it concerns information from a foreign government")
     assert got["(C)"].kind == "marking" and got["(S/NF)"].kind == "marking"
     assert got["GOI"].meaning == "Government of Iceland"
     assert got["Poloff"].term == "Poloff" and got["Reftel"].term == "reftel"
@@ -446,7 +452,8 @@ def test_acronym_coverage():
 def test_acronym_coverage_weighted_by_real_use(corpus):
     """Most acronym uses in real cables are explained (the list holds many rarities)."""
     terms = set(_ref_lines("cablemap_acronyms.txt"))
-    text = "".join(p.read_bytes().decode("utf-8", "replace") for p in sorted(corpus.joinpath("cables-csv").glob("*.csv")))
+    files = sorted(corpus.joinpath("cables-csv").glob("*.csv"))
+    text = "".join(p.read_bytes().decode("utf-8", "replace") for p in files)
     counts = Counter(w for w in re.findall(r"(?<![\w/&.-])[A-Za-z][\w/&.-]*\w", text) if w in terms)
     # words that are plain English or TAGS codes in running text are not acronyms to explain
     stop = {"OF", "IN", "AT", "UP", "SO", "MOST", "MEET", "OFF", "NEEDS", "STOP", "UPDATE", "LEGAL",

@@ -2,8 +2,9 @@
 
 The website explains them on hover, the "how to read a cable" guide walks through
 the parts of a cable, and ``find_terms`` finds the known terms in running text so
-that a page can mark them up.  All meanings live in TSV files under
-``data/glossary/`` (written for cablemirror); they are read once, on first use.
+that a page can mark them up.  The meanings live in TSV files under
+``data/glossary/`` (written for cablemirror), read once, on first use; only the
+wording for shapes recognised in code (date-time groups, markings) is built here.
 
 Terms whose meaning depends on the country (GOK is the Government of Kenya in
 Nairobi cables and of Kazakhstan in Astana cables) are keyed per country; pass
@@ -31,6 +32,7 @@ __all__ = [
     "all_terms",
     "find_terms",
     "cable_parts",
+    "reasons",
     "resolve_country",
     "country_name",
     "station_country",
@@ -410,7 +412,8 @@ def _finditer(rx: re.Pattern[str], text: str, *, check_left: bool) -> Iterator[r
     search = rx.search
     while (m := search(text, pos)) is not None:
         s = m.start(1)
-        if s and (text[s - 1].isalnum() or text[s - 1] in "_&'’" or (text[s - 1] == "." and s > 1 and text[s - 2].isalnum())):
+        before = text[s - 1] if s else " "
+        if before.isalnum() or before in "_&'’" or (before == "." and s > 1 and text[s - 2].isalnum()):
             pos = s + 1  # inside a word ("STATUS" ends in US): look again just after
             continue
         yield m
@@ -440,41 +443,28 @@ def _index() -> TermIndex:
 # ---------------------------------------------------------------------------
 # Patterns that are not single words: markings, reasons, dates, header lines
 
-_LEVELS = {
-    "U": "Unclassified", "SBU": "Sensitive but unclassified", "LOU": "Limited official use",
-    "C": "Confidential", "S": "Secret", "TS": "Top secret", "FOUO": "For official use only",
-}
-_CAVEATS = {
-    "NF": "not releasable to foreign nationals",
-    "NOFORN": "not releasable to foreign nationals",
-    "REL": "releasable only to the allies named",
-    "FOUO": "for official use only",
-    "OC": "dissemination controlled by the originator",
-    "ORCON": "dissemination controlled by the originator",
-    "PROPIN": "contains proprietary commercial information",
-    "SI": "signals intelligence",
-    "TK": "satellite imagery intelligence",
-}
+@cache
+def _markings() -> dict[str, dict[str, str]]:
+    """{"level": {"C": "Confidential", ...}, "caveat": {...}, "reason": {"a": ...}}."""
+    out: dict[str, dict[str, str]] = {"level": {}, "caveat": {}, "reason": {}}
+    for lineno, row in read_tsv(_data("markings.tsv"), ("kind", "code", "meaning"), "markings.tsv"):
+        if row["kind"] not in out or not row["code"] or not row["meaning"]:
+            raise GlossaryDataError(f"markings.tsv:{lineno}: need a kind (level, caveat, reason), a code and a meaning")
+        out[row["kind"]][row["code"]] = row["meaning"]
+    return out
+
+
 # (C), (S/NF), (U//FOUO), (S//REL TO USA, GBR): level, then caveats after slashes.
+# The levels here are those of markings.tsv.
 _MARKING = re.compile(r"\(\s*(U|SBU|LOU|C|S|TS)((?:\s?//?\s?[A-Z]+(?:,?\s[A-Z]+)*)*)\s*\)")
 
-_REASONS = {
-    "a": "military plans, weapons systems or operations",
-    "b": "information from a foreign government",
-    "c": "intelligence activities, sources or methods, or cryptology",
-    "d": "US foreign relations or activities, including confidential sources",
-    "e": "scientific, technological or economic matters of national security",
-    "f": "US programs for safeguarding nuclear materials or facilities",
-    "g": "vulnerabilities or capabilities of systems, plans or protection services",
-    "h": "weapons of mass destruction",
-}
 # "1.4 (b) and (d)", "1.4(B),(D)", "1.5 D": the reasons of E.O. 12958 (section 1.5
 # before the 2003 amendment, 1.4 after).  Bare letters only in capitals ("1.5 a day").
 # Patterns below start with a literal, which re scans for quickly; their left edge
 # (not glued to a word) is checked in _pattern_spans.
-_LETTER = r"(?:\(\s?[a-hA-H]\s?\)|\b[A-H]\b)"
+_LETTER = r"(?:\(\s?[a-hA-H](?:\s?/\s?[a-hA-H])*\s?\)|\b[A-H]\b)"
 _REASON = re.compile(r"1\.([45])\s?(" + _LETTER + r"(?:\s?(?:,|and|AND|&)?\s?" + _LETTER + r")*)")
-_REASON_LETTER = re.compile(r"\(\s?([a-hA-H])\s?\)|\b([A-H])\b")
+_REASON_LETTER = re.compile(r"(?<![A-Za-z])[a-hA-H](?![A-Za-z])")  # not the a, n, d of "and"
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 # Found from its "Z MON" core (a literal, quick to scan for); the six digits before are checked in code.
 _DTG = re.compile(r"Z\s?(" + "|".join(_MONTHS) + r")\s?(\d{2}(?:\d{2})?)(?!\w)")
@@ -514,24 +504,28 @@ def marking(code: str) -> Term | None:
     return _marking_term(m) if m else None
 
 
-def _marking_term(m: re.Match[str]) -> Term:
-    level = _LEVELS[m.group(1)]
+def _marking_term(m: re.Match[str]) -> Term | None:
+    table = _markings()
+    level = table["level"][m.group(1)]
     caveats = [c.strip() for c in re.split(r"/+", m.group(2) or "") if c.strip()]
     said = []
     for c in caveats:
         word = c.split()[0]
-        said.append(_CAVEATS.get(word, f"handling caveat {c}"))
+        if word not in table["caveat"]:
+            return None  # "1.5 (C/D)" lists reasons; it is not a marking
+        said.append(table["caveat"][word])
     meaning = f"Portion marking: {level}" + ("; " + "; ".join(said) if said else "")
     code = m.group(1) + "".join("/" + c for c in caveats)
     return Term(f"({code})", "marking", meaning, "Classification of this paragraph alone.")
 
 
 def _reason_term(m: re.Match[str]) -> Term:
-    letters = sorted({(a or b).lower() for a, b in _REASON_LETTER.findall(m.group(2))})
+    letters = sorted({x.lower() for x in _REASON_LETTER.findall(m.group(2))})
     section = "1.4" if m.group(1) == "4" else "1.5"
     order = "E.O. 12958 as amended" if section == "1.4" else "E.O. 12958 (1995 text)"
-    meaning = "Classified because it concerns " + "; ".join(_REASONS[x] for x in letters)
-    return Term(f"{section} ({') ('.join(letters)})", "reason", meaning, f"Reasons listed in section {section} of {order}.")
+    meaning = "Classified because it concerns " + "; ".join(_markings()["reason"][x] for x in letters)
+    name = f"{section} ({') ('.join(letters)})"
+    return Term(name, "reason", meaning, f"Reasons listed in section {section} of {order}.")
 
 
 def _dtg_term(text: str, m: re.Match[str]) -> tuple[int, Term] | None:
@@ -546,7 +540,8 @@ def _dtg_term(text: str, m: re.Match[str]) -> tuple[int, Term] | None:
     if len(year) == 2:
         year = ("19" if int(year) > 50 else "20") + year
     meaning = f"Date-time group: {int(day)} {mon.title()} {year}, {hh}:{mm} UTC"
-    return start, Term(text[start:m.end()], "routing", meaning, "Day, hour and minute in Zulu (UTC) time, month, year.")
+    note = "Day, hour and minute in Zulu (UTC) time, month, year."
+    return start, Term(text[start:m.end()], "routing", meaning, note)
 
 
 def _starts_token(text: str, pos: int) -> bool:
@@ -557,7 +552,9 @@ def _pattern_spans(text: str) -> list[tuple[int, int, Term]]:
     spans: list[tuple[int, int, Term]] = []
     parts = _parts_by_name()
     for m in _MARKING.finditer(text):
-        spans.append((m.start(), m.end(), _marking_term(m)))
+        mark = _marking_term(m)
+        if mark is not None:
+            spans.append((m.start(), m.end(), mark))
     for m in _REASON.finditer(text):
         if not _starts_token(text, m.start()):
             continue
@@ -577,7 +574,8 @@ def _pattern_spans(text: str) -> list[tuple[int, int, Term]]:
             continue
         base = term(f"X{m.group(1)}")
         if base is not None:
-            spans.append((m.start(), m.end(), Term(m.group(), base.kind, base.meaning, "E.O. 12958 section 1.6 exemption.")))
+            t = Term(m.group(), base.kind, base.meaning, "E.O. 12958 section 1.6 exemption.")
+            spans.append((m.start(), m.end(), t))
     for m in _SECTION.finditer(text):
         if not _starts_token(text, m.start()):
             continue
@@ -731,7 +729,10 @@ def _tags_line_spans(text: str) -> tuple[list[tuple[int, int, Term]], list[tuple
         while i < len(toks):
             first = toks[i]
             pair = f"{first.group()} {toks[i + 1].group()}" if i + 1 < len(toks) else ""
-            info, last = (tag(pair), toks[i + 1]) if pair and tag(pair) else (tag(first.group().rstrip(".")), first)
+            if pair and tag(pair):  # two-word organization tags: AER LINGUS
+                info, last = tag(pair), toks[i + 1]
+            else:
+                info, last = tag(first.group().rstrip(".")), first
             i += 2 if last is not first else 1
             if info is None or (len(info.code) == 2 and not first.group().isupper()):
                 continue  # two-letter codes are written in capitals: "in" or "to" in free text are words
@@ -739,6 +740,11 @@ def _tags_line_spans(text: str) -> tuple[list[tuple[int, int, Term]], list[tuple
             note = f"{info.kind.capitalize()} tag." + (f" {info.note}" if info.note else "")
             spans.append((start, end, Term(info.code, "tag", info.meaning, note)))
     return spans, lines
+
+
+def reasons() -> tuple[Term, ...]:
+    """The reasons (a) to (h) for classifying, as cables cite them ("1.4 (b) and (d)")."""
+    return tuple(Term(f"({k})", "reason", v[0].upper() + v[1:]) for k, v in sorted(_markings()["reason"].items()))
 
 
 def cable_parts() -> tuple[Term, ...]:

@@ -79,7 +79,8 @@ def _pattern_spans(text: str) -> list[tuple[int, int, Term]]:
             where = "Zulu time (UTC)" if m.group("tz") == "Z" else "local time (Afghanistan: UTC+4:30)"
             t = Term(m.group(), "military", f"{m.group('hh')}:{m.group('mm')} {where}")
         else:
-            t = Term(m.group(), "military", f"Count: {int(m.group('n'))} (of what follows)", 'As in "2X WIA": two wounded.')
+            meaning = f"Count: {int(m.group('n'))} (of what follows)"
+            t = Term(m.group(), "military", meaning, 'As in "2X WIA": two wounded.')
         spans.append((m.start(), m.end(), t))
         last = m.end()
     return spans
