@@ -154,6 +154,7 @@ def _natospeak() -> list[list[str]]:
         return [r for r in list(csv.reader(fh))[1:] if r and r[0].strip()]
 
 
+@pytest.mark.corpus
 def test_coverage_of_the_military_reference():
     rows = _natospeak()
 
@@ -171,6 +172,7 @@ def test_coverage_of_the_military_reference():
     assert share >= 0.60
 
 
+@pytest.mark.corpus
 def test_no_explanation_is_copied_from_the_military_reference():
     def norm(s: str) -> str:
         return " ".join(re.findall(r"[a-z0-9]+", s.lower()))
