@@ -25,7 +25,17 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from cablemirror.export import cable_pdf, results_pdf
-from cablemirror.export.pdf import _Font, _Geometry, _Sanitiser, _cable_layout, _wrap, render_cable, render_results
+from cablemirror.export.pdf import (
+    _cable_layout,
+    _Font,
+    _Geometry,
+    _Layout,
+    _results_layout,
+    _Sanitiser,
+    _wrap,
+    render_cable,
+    render_results,
+)
 from cablemirror.store.base import SearchHit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,7 +161,7 @@ def test_title_block_fields_and_references_are_in_the_text() -> None:
         "id 05STATE4242",
         "generated@example.org",
         "Partial extract",
-        "3 runs of X",
+        "3 runs of X in the text",
         "https://mirror.example/cable/05TESTVILLE123",
         "VZCZCXYZ0001",
         "FM AMEMBASSY TESTVILLE",
@@ -285,13 +295,28 @@ def test_redactions_and_long_tokens_wrap_inside_the_page_without_loss() -> None:
     assert f"Met{redaction}today." in flat
     assert url in flat and "Z" * 3000 in flat and "T" * 700 in flat
     g = _Geometry()
-    layout, _, _ = _cable_layout(record, "cablemirror", None, g)
-    right = g.width - g.right + 0.01
+    assert_inside_page(_cable_layout(record, "cablemirror", None, g)[0])
+
+
+def assert_inside_page(layout: _Layout) -> None:
+    g = layout.g
     for ops in layout.pages:
         for op in ops:
             if op.kind == "text":
-                assert op.font is not None and op.x + op.font.width(op.text) <= right, op.text[:40]
-                assert g.top <= op.y <= layout.bottom
+                assert op.font is not None and op.x + op.font.width(op.text) <= g.width - g.right + 0.01, op.text[:40]
+                assert g.left <= op.x and g.top <= op.y <= layout.bottom, op.text[:40]
+
+
+def test_hostile_numbers_markings_and_ids_stay_inside_the_page() -> None:
+    record = make_record(paragraphs=2)
+    record["paragraphs"][0].update(number=10**60, marking="M" * 300)
+    g = _Geometry()
+    layout = _cable_layout(record, "cablemirror", None, g)[0]
+    assert_inside_page(layout)
+    flat = squash("".join(op.text for ops in layout.pages for op in ops if op.kind == "text"))
+    assert f"\xb6{10**60}.({'M' * 300})" in flat
+    hits = [{"id": "I" * 400, "title": "T" * 400, "origin": "O" * 400, "snippet": "S" * 4000}]
+    assert_inside_page(_results_layout("Q" * 1000, 1, hits, "cablemirror", None, g)[0])
 
 
 def test_wrap_breaks_at_spaces_and_inside_overlong_tokens() -> None:
@@ -325,6 +350,12 @@ def test_metadata_and_creation_date_come_from_the_record() -> None:
     assert "05TESTVILLE123" in (meta.subject or "") and "CONFIDENTIAL//NOFORN" in (meta.subject or "")
     assert meta.creator == "Example Mirror"
     assert meta.creation_date == datetime(2005, 8, 18, 13, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("created", ["0001-01-01T00:00:00", "9999-12-31T23:59:59", "garbage", None, ""])
+def test_creation_date_falls_back_to_released_for_an_impossible_created(created: object) -> None:
+    meta = PdfReader(io.BytesIO(cable_pdf(make_record(created=created)))).metadata
+    assert meta is not None and meta.creation_date == datetime(2011, 8, 30, 1, 44, tzinfo=timezone.utc)
 
 
 def test_same_record_same_bytes_and_different_record_different_bytes() -> None:
@@ -481,10 +512,10 @@ def test_poppler_renders_without_complaint(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("page*.png"))) == render_cable(make_record(paragraphs=20, partial=True)).pages
 
 
-# -- real pages, once the readers and the parser exist ----------------------------------------
+# -- real records, once the readers and the parser exist ----------------------------------------
 
 
-def _parse_real(path: Path) -> dict:
+def _real_records(path: Path) -> list[dict]:
     try:
         from cablemirror.cables import parse_record
         from cablemirror.sources import read_path
@@ -492,24 +523,45 @@ def _parse_real(path: Path) -> dict:
         pytest.skip(f"the readers or the parser are not there yet ({exc})")
     from cablemirror.model import RawRecord
 
-    records = [r for r in read_path(path) if isinstance(r, RawRecord)]
-    assert records, f"{path}: nothing read"
-    return parse_record(records[0]).to_dict()
+    return [parse_record(r).to_dict() for r in read_path(path) if isinstance(r, RawRecord)]
 
 
 @pytest.mark.corpus
-def test_real_pages_render_with_their_paragraphs_and_hash(corpus: Path) -> None:
-    pages = sorted((corpus / "cablegate-html").glob("*.html"), key=lambda p: p.stat().st_size)
-    assert pages, "no HTML pages in the corpus"
-    for path in (pages[0], pages[len(pages) // 2], pages[-1]):
-        record = _parse_real(path)
-        out = render_cable(record)
-        text = "\n".join(pages_text(out.data))
-        flat = squash(text)
-        assert record["id"] and record["id"] in text, path
-        assert f"sha256 {record['source']['sha256']}" in text, path
+def test_every_real_html_page_renders_with_nothing_replaced(corpus: Path) -> None:
+    paths = sorted((corpus / "cablegate-html").glob("*.html")) + sorted((corpus / "cablegate-html-versions").iterdir())
+    assert len(paths) > 400
+    rendered = 0
+    for path in paths:
+        for record in _real_records(path):
+            out = render_cable(record)
+            assert out.pages >= 1 and out.data.startswith(b"%PDF-"), path
+            assert out.replaced == 0, path  # the real text is all drawable
+            rendered += 1
+    assert rendered >= len(paths)
+
+
+@pytest.mark.corpus
+def test_real_records_of_every_format_come_out_whole(corpus: Path) -> None:
+    html = sorted((corpus / "cablegate-html").glob("*.html"), key=lambda p: p.stat().st_size)
+    csv_records = _real_records(sorted((corpus / "cables-csv").glob("*.csv"))[0])
+    records = [_real_records(p)[0] for p in (html[0], html[len(html) // 2], html[-1])]
+    records += [max(csv_records, key=lambda r: len(r["body"])), csv_records[-1]]
+    records += [_real_records(sorted((corpus / sub).iterdir())[0])[0] for sub in ("cable-text", "cable-pdf")]
+    for record in records:
+        data = cable_pdf(record)
+        pages = pages_text(data)
+        text, flat = "\n".join(pages), squash(content_text(data))
+        where = (record["id"], record["source"]["format"])
+        assert record["id"] and record["id"] in pages[0], where
+        for i, page in enumerate(pages, 1):
+            assert f"sha256 {record['source']['sha256']}" in page and f"Page {i} of {len(pages)}" in page, where
+        offset = record["source"]["offset"]
+        assert (f"at byte {offset}" in pages[0]) == (offset > 0), where
         for p in record["paragraphs"]:
             if p["number"] is not None:
-                assert f"\xb6{p['number']}." in flat, (path, p["number"])
-        assert out.replaced == 0, path
-        assert re.search(r"Page 1 of \d+", text)
+                assert f"\xb6{p['number']}." in flat, (where, p["number"])
+            assert squash(p["text"]) in flat, (where, p["number"])
+        if not record["paragraphs"]:
+            assert squash(record["body"]) in flat, where
+        for tag in record["tags"]:
+            assert tag in text, (where, tag)

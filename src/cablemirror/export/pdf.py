@@ -56,9 +56,8 @@ _APPROX: dict[str, str] = {
     **dict.fromkeys("\u2044\u2215", "/"),
     "\u2190": "<-", "\u2192": "->", "\u2194": "<->", "\u21d2": "=>",
     "\u2264": "<=", "\u2265": ">=", "\u2260": "!=", "\u2248": "~",
-    "\u2022": "\x95",  # bullet: already WinAnsi, listed for clarity
     "\u0142": "l", "\u0141": "L", "\u0111": "d", "\u0110": "D", "\u0127": "h", "\u0126": "H",
-    "\u0131": "i", "\u0138": "k", "\u0153": "oe", "\u0152": "OE", "\u0259": "e", "\u018f": "E",
+    "\u0131": "i", "\u0138": "k", "\u0259": "e", "\u018f": "E",
 }
 
 
@@ -304,7 +303,16 @@ class _Layout:
         prefix: Sequence[Run] = (),
     ) -> None:
         """Wrapped text at ``x``; ``prefix`` runs start its first line (e.g. "¶3. (C) ")."""
+        if not self.prefix_fits(prefix, x):
+            for _, run_font, run_text in prefix:
+                self.text(run_text, run_font, x=x)
+            prefix = ()
         self.lines(self.wrap(text, font, x=x, prefix=prefix), font, x=x, prefix=prefix)
+
+    def prefix_fits(self, prefix: Sequence[Run], x: float = 0.0) -> bool:
+        """Whether ``prefix`` leaves at least half the line for the text (a hostile
+        marking or id must not push text off the page)."""
+        return sum(f.width(t) for _, f, t in prefix) <= (self.g.text_w - x) / 2
 
     def lines(self, lines: Sequence[str], font: _Font, *, x: float = 0.0, prefix: Sequence[Run] = ()) -> None:
         """Lines already wrapped by ``wrap`` (with the same ``x`` and ``prefix``)."""
@@ -494,7 +502,7 @@ def _notice(layout: _Layout, text: str, font: _Font = _NOTE, gray: int = 232) ->
     layout.gap(2.0)
 
 
-def _stats_note(layout: _Layout, stats: TextStats) -> None:
+def _stats_note(layout: _Layout, stats: TextStats, what: str = "record") -> None:
     """Say in the document itself how many characters could not be drawn as written."""
     if not stats.changed:
         return
@@ -506,9 +514,9 @@ def _stats_note(layout: _Layout, stats: TextStats) -> None:
     total = stats.changed
     noun = "character" if total == 1 else "characters"
     text = (
-        f"{total} {noun} of this record cannot be drawn with this PDF's fonts: "
+        f"{total} {noun} of this {what} cannot be drawn with this PDF's fonts: "
         + "; ".join(parts)
-        + ". The HTML and JSON views of the record show the exact text."
+        + f". The HTML and JSON views of the {what} show the exact text."
     )
     _notice(layout, text)
 
@@ -546,6 +554,8 @@ def _date(*values: object) -> datetime:
                 when = datetime.fromisoformat(_str(value).strip())
             except ValueError:
                 continue
+        if not 1900 <= when.year <= 2999:
+            continue  # not a date a record can have; PDF dates want four digits
         return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
     return NO_DATE
 
@@ -659,7 +669,7 @@ def _cable_layout(
         ("Classified by", classified_by + (f" for reasons {reasons}" if reasons and classified_by else "")),
         ("Reasons", reasons if reasons and not classified_by else ""),
         ("Declassify on", _str(record.get("declassify_on"))),
-        ("Redactions", f"{redactions} runs of X in the text" if isinstance(redactions, int) and redactions > 0 else ""),
+        ("Redactions", _redactions(redactions)),
         ("Source", source_whole),
         ("Online", _str(url)),  # last: the link below covers this row
     ]
@@ -732,6 +742,12 @@ def _cable_layout(
     return layout, frame, clean.stats
 
 
+def _redactions(count: object) -> str:
+    if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+        return ""
+    return f"{count} run{'s' if count != 1 else ''} of X in the text (redacted in the release)"
+
+
 def _reference_text(ref: object) -> str:
     if not isinstance(ref, Mapping):
         return _str(ref)
@@ -751,7 +767,7 @@ def _repairs(layout: _Layout, repairs: object, clean: _Sanitiser) -> None:
     if not isinstance(repairs, Sequence) or isinstance(repairs, str) or not repairs:
         return
     _heading(layout, "Corrections made by cablemirror")
-    layout.text("The text above is shown corrected; the release wrote:", _NOTE)
+    layout.text("What the release wrote, and what this record shows instead:", _NOTE)
     for r in repairs:
         if isinstance(r, Mapping):
             where, kind = _str(r.get("where")), _str(r.get("kind"))
@@ -803,7 +819,17 @@ def render_results(
 ) -> RenderedPdf:
     """A PDF listing search results; ``generated`` (printed, and the PDF's date) defaults
     to none, so the same list gives the same bytes."""
-    g = _Geometry()
+    return _render(*_results_layout(query, total, hits, site_name, generated, _Geometry()))
+
+
+def _results_layout(
+    query: str,
+    total: int,
+    hits: Sequence[Mapping[str, Any]],
+    site_name: str,
+    generated: datetime | None,
+    g: _Geometry,
+) -> tuple[_Layout, _Frame, TextStats]:
     clean = _Sanitiser()
     site = clean(site_name).replace("\n", " ")
     q = clean(query).replace("\n", " ")
@@ -843,10 +869,12 @@ def render_results(
         snippet = clean(_str(_field_of(hit, "snippet"))).replace("\n", " ")
         head = f"{i}. {rid}".replace("\n", " ")
         head_runs: list[Run] = [(0.0, _HIT_ID, head + "   ")]
-        parts = [
-            (layout.wrap(meta_text, _HIT_META, prefix=head_runs), _HIT_META, 0.0, head_runs),
-            (layout.wrap(title, _HIT_TITLE, x=6.0), _HIT_TITLE, 6.0, []),
-        ]
+        parts: list[tuple[list[str], _Font, float, list[Run]]] = []
+        if not layout.prefix_fits(head_runs):
+            parts.append((layout.wrap(head, _HIT_ID), _HIT_ID, 0.0, []))
+            head_runs = []
+        parts.append((layout.wrap(meta_text, _HIT_META, prefix=head_runs), _HIT_META, 0.0, head_runs))
+        parts.append((layout.wrap(title, _HIT_TITLE, x=6.0), _HIT_TITLE, 6.0, []))
         if snippet:
             parts.append((layout.wrap(snippet, _HIT_SNIPPET, x=6.0), _HIT_SNIPPET, 6.0, []))
         height = sum(len(lines) * font.line_h for lines, font, _, _ in parts)
@@ -857,7 +885,7 @@ def render_results(
     if not hits:
         layout.text("No cable matches this query.", _NOTE)
 
-    _stats_note(layout, clean.stats)
+    _stats_note(layout, clean.stats, "list")
     frame = _Frame(
         head_left=f"{site} \xb7 search results",
         head_right="",
@@ -868,7 +896,7 @@ def render_results(
         creator=site_name,
         created=_date(generated) if generated is not None else NO_DATE,
     )
-    return _render(layout, frame, clean.stats)
+    return layout, frame, clean.stats
 
 
 def results_pdf(query: str, total: int, hits: list[dict], *, site_name: str = "cablemirror") -> bytes:
