@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Paragraph
+from ._fast import find_any, line_bounds
 
 __all__ = [
     "Opening", "read_opening", "split_paragraphs", "find_subject", "find_summary",
@@ -42,8 +43,11 @@ _CAPTION_WORDS = (
 )
 _CAPTION_SET = frozenset(_CAPTION_WORDS)
 _CAPTION_LINE = re.compile(
-    r"^[ \t]*(?:(?:" + "|".join(_CAPTION_WORDS) + r"|E F T O|BUT|UNCLASSIFIED|FOR OFFICIAL USE ONLY)"
-    r"[ \t,;/.]*)+$", re.M)
+    r"[ \t]*(?:(?:" + "|".join(_CAPTION_WORDS) + r"|E F T O|BUT|UNCLASSIFIED|FOR OFFICIAL USE ONLY)"
+    r"[ \t,;/.]*)+")
+_CAPTION_HINTS = ("SIPDIS", "NOFORN", "NODIS", "EXDIS", "LIMDIS", "NOTAL", "STADIS", "SENSITIVE",
+                  "E F T O", "EFTO", "ORCON", "PROPIN", "NOCONTRACT", "CHEROKEE", "DECAPTIONED",
+                  "TERREP", "WNINTEL", "SPECAT", "DISSENT", "ROGER", "FOUO", "CODEL")
 _CAPTION_TOKEN = re.compile(r"\b(" + "|".join(_CAPTION_WORDS) + r"|E F T O)\b")
 
 _EO = re.compile(r"(?i)\bE\.?\s?O\.?\s*1\d{3,4}\b[^\n]*|\bDECL\s*:[^\n]*")
@@ -112,13 +116,24 @@ def read_opening(body: str, upto: int) -> Opening:
             name = sm.group(1).strip()
             name = re.sub(r"^(?:E F T O|EFTO|NOFORN|SIPDIS|SENSITIVE)\s+", "", name)
             op.station, op.serial = name, sm.group(2)
-    for cm in _CAPTION_LINE.finditer(head):
-        for c in _CAPTION_TOKEN.findall(cm.group(0)):
-            caps.append("EFTO" if c == "E F T O" else c)
+    # Caption lines come before the E.O./TAGS lines; look only there.
+    limit = find_any(head, ("E.O", "EO 1", "TAGS", "E.o", "Tags", "SUBJ", "DECL"))
+    cap_zone = head[:limit] if limit > 0 else head[:1500]
+    for word in _CAPTION_HINTS:
+        pos = cap_zone.find(word)
+        while pos >= 0:
+            s, e = line_bounds(cap_zone, pos)
+            line = cap_zone[s:e]
+            if _CAPTION_LINE.fullmatch(line):
+                for c in _CAPTION_TOKEN.findall(line):
+                    caps.append("EFTO" if c == "E F T O" else c)
+                break
+            pos = cap_zone.find(word, e)
     seen: set[str] = set()
     op.captions = [c for c in caps if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
     op.classification = text_classification(m.group(0) if m else "", op.captions)
-    em = _EO.search(head)
+    eo = find_any(head, ("E.O", "EO 1", "E.o", "e.o", "E. O", "DECL", "Decl", "decl", "E.0"))
+    em = _EO.search(head, max(0, eo - 2)) if eo >= 0 else None
     if em:
         op.declassify_on = declassify_on(em.group(0))
         op.eo_end = em.end()
@@ -143,7 +158,10 @@ def find_subject(text: str, *, clean: bool = True) -> tuple[str, int]:
     """The subject line (joined over its lines) and the offset where it ends; ("", 0) if none."""
     if not text:
         return "", 0
-    m = _SUBJ_LABEL.search(text)
+    first = find_any(text, ("SUBJ", "Subj", "UBJECT", "subj"))
+    if first < 0:
+        return "", 0
+    m = _SUBJ_LABEL.search(text, max(0, text.rfind("\n", 0, first)))
     if not m:
         return "", 0
     lines = text[m.end():].split("\n")
@@ -179,13 +197,12 @@ def find_subject(text: str, *, clean: bool = True) -> tuple[str, int]:
 # --------------------------------------------------------------------------- paragraphs
 
 # "1. (C) text", "¶2.  text", "10.(SBU) text"; the marking is optional.
+# Anchored on the newline before it: a pattern that starts with a literal character is
+# scanned much faster than one starting with "^[ \t]*" in multi-line mode.
 _PARA = re.compile(
-    r"^[ \t]*¶?[ \t]*(\d{1,3})[ \t]*\.(?![\d.])[ \t]*(?:Q?\((?P<mark>[A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3})\))?",
-    re.M)
+    r"\n[ \t]*¶?[ \t]*(\d{1,3})[ \t]*\.(?![\d.])[ \t]*(?:Q?\((?P<mark>[A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3})\))?")
 _LEAD_MARK = re.compile(r"^\s*\((?P<mark>[A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3})\)\s*")
 _MARKS = frozenset("U C S TS SBU LOU FOUO NF CUI".split())
-_HEADING_TAIL = re.compile(
-    r"(?:\n[ \t]*\n(?:[ \t]*[-=_]{3,}[ \t]*\n)?[ \t]*[^\n.!?:;]{1,70}[ \t]*(?:\n[ \t]*[-=_]{3,}[ \t]*)?\s*)+$")
 _BLANK_RUN = re.compile(r"\n[ \t]*\n\s*")
 _LIST_START = re.compile(r"^(?:-{1,2}|\*|o |•|\(?[a-z0-9]{1,2}\)|[A-Z]\.\s|[a-z]\.\s)")
 
@@ -194,24 +211,28 @@ def _valid_mark(mark: str | None) -> bool:
     return bool(mark) and mark.split("/")[0] in _MARKS  # type: ignore[union-attr]
 
 
+_BLANKS = re.compile(r"\n(?:[ \t]*\n)+[ \t]*")
+_LIST_AHEAD = r"(?:-{1,2}[ \t]|\*|•|o[ \t]|\(?[a-z0-9]{1,2}\)|[A-Za-z]\.[ \t])"
+_LINE_BREAK = re.compile(r"\n(?!\n)[ \t]*(?!" + _LIST_AHEAD + r")")
+_GAP = re.compile(r"\n\n(?!" + _LIST_AHEAD + r")")
+_SENTENCE_END_CHARS = frozenset('.!?:;")]”')
+
+
 def reflow(text: str) -> str:
     """Lines of a paragraph as readable text: wrapped lines joined, list items and real
     breaks (a blank line after a finished sentence) kept, blank lines inside a
     sentence (scraping damage) dropped."""
-    blocks = _BLANK_RUN.split(text.strip())
-    out: list[str] = []
-    for block in blocks:
-        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
-        if not lines:
-            continue
-        joined = lines[0]
-        for ln in lines[1:]:
-            joined += ("\n" if _LIST_START.match(ln) else " ") + ln
-        if out and not re.search(r"[.!?:;\")\]]$", out[-1]) and not _LIST_START.match(joined):
-            out[-1] = out[-1] + " " + joined  # a blank line in the middle of a sentence
-        else:
-            out.append(joined)
-    return "\n\n".join(out)
+    t = text.strip()
+    if "\n" not in t:
+        return t
+    gaps = "\n\n" in t or "\n \n" in t or "\n\t\n" in t
+    if gaps:
+        t = _BLANKS.sub("\n\n", t)
+    t = _LINE_BREAK.sub(" ", t)
+    if gaps:
+        t = _GAP.sub(lambda m: "\n\n" if t[m.start() - 1 - (t[m.start() - 1] == " ")] in _SENTENCE_END_CHARS
+                     else " ", t)
+    return t
 
 
 @dataclass(slots=True)
@@ -228,7 +249,12 @@ def split_paragraphs(body: str, start: int = 0) -> list[RawParagraph]:
     text extract or a numbered list inside a paragraph does not start a paragraph."""
     found: list[RawParagraph] = []
     last = 0
-    for m in _PARA.finditer(body, start):
+    if start == 0 and not body.startswith("\n"):
+        body = "\n" + body  # so that a paragraph on the first line is found too
+        shifted = True
+    else:
+        shifted = False
+    for m in _PARA.finditer(body, max(start - 1, 0) if start else 0):
         n = int(m.group(1))
         if last == 0:
             if n > 3:
@@ -244,14 +270,31 @@ def split_paragraphs(body: str, start: int = 0) -> list[RawParagraph]:
             if lm and _valid_mark(lm.group("mark")):
                 mark = lm.group("mark")
                 text_start = lm.end()
+        begin = m.start() + 1  # after the newline
         if found:
-            found[-1].end = m.start()
-        found.append(RawParagraph(n, mark, m.start(), text_start, len(body)))
+            found[-1].end = begin
+        found.append(RawParagraph(n, mark, begin, text_start, len(body)))
         last = n
+    if shifted:
+        for raw in found:
+            raw.start -= 1
+            raw.text_start -= 1
+            raw.end -= 1
     return found
 
 
-_TRAILING_BLOCK = re.compile(r"\n[ \t]*\n((?:[^\n]*\S[^\n]*\n?){1,3})\s*$")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _trailing_block(chunk: str) -> int | None:
+    """Where the last block after a blank line starts, when it has at most three lines."""
+    last = None
+    for m in _BLANK_LINE.finditer(chunk, max(0, len(chunk) - 400)):
+        if chunk[m.end():].strip():
+            last = m
+    if last is None or chunk[last.end():].strip().count("\n") > 2:
+        return None
+    return last.start()
 
 
 def _is_heading(block: str) -> bool:
@@ -269,12 +312,13 @@ def _is_heading(block: str) -> bool:
 
 def paragraph_text(body: str, raw: RawParagraph, *, last: bool = False) -> str:
     chunk = body[raw.text_start:raw.end].rstrip()
-    if not last:
+    tail = chunk[-400:]
+    if not last and ("\n\n" in tail or "\n \n" in tail or "\n  \n" in tail or "\n\t\n" in tail):
         for _ in range(3):  # headings of the next section trail a paragraph; they are not its text
-            m = _TRAILING_BLOCK.search(chunk)
-            if not m or not _is_heading(m.group(1)):
+            cut = _trailing_block(chunk)
+            if cut is None or not _is_heading(chunk[cut:]):
                 break
-            chunk = chunk[:m.start()].rstrip()
+            chunk = chunk[:cut].rstrip()
     return reflow(chunk)
 
 
@@ -286,11 +330,11 @@ _SUMMARY_START = re.compile(
     r"|\b(?<!END )(?<!END\n)SUMMARY(?:\s+AND\s+(?:COMMENT|INTRODUCTION|ACTION REQUEST))?\s*(?:[:.]|-{1,2}(?!-))[ \t]*"
     r"|\bSummary(?:\s+and\s+(?:comment|introduction))?\s*[:.][ \t]*)")
 _SUMMARY_END = re.compile(
-    r"(?i)\bEND\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:COMMENT|INTRODUCTION|ACTION REQUEST|TABLE OF CONTENTS))?\b\.?")
+    r"(?i)END\s+(?:OF\s+)?SUMMARY(?:\s+AND\s+(?:COMMENT|INTRODUCTION|ACTION REQUEST|TABLE OF CONTENTS))?\b\.?")
 _COMMENT_START = re.compile(
     r"(?m)(?:^[ \t]*[-=_]*[ \t]*(?:COMMENT|Comment)[ \t]*[-=_]*[ \t]*$"
     r"|(?<![Ee]nd )(?<![Nn]o )(?<!END )\b(?:COMMENT|Comment)\s*[:.\-]{1,2}[ \t]*)")
-_COMMENT_END = re.compile(r"(?i)\bEND\s+(?:OF\s+)?COMMENT\b\.?")
+_COMMENT_END = re.compile(r"(?i)END\s+(?:OF\s+)?COMMENT\b\.?")
 _DASH_LINE = re.compile(r"^[ \t]*[-=_‐–—]{3,}[ \t]*$", re.M)
 
 
@@ -312,22 +356,46 @@ _LEADING_LABEL = re.compile(r"^(?:Summary|Comment)(?:\s+and\s+\w+)?\s*[:.]\s*", 
 _BLANK_THEN_HEADING = re.compile(r"\n[ \t]*\n[ \t]*(?=[A-Z][^\n]{0,58}[^\n.,;:](?:\n|$))")
 
 
+def _has_word(text: str, word: str) -> bool:
+    return word in text or word.lower() in text or word.capitalize() in text
+
+
+_SUMMARY_WORDS = ("SUMMARY", "Summary", "summary")
+_END_SUMMARY_WORDS = ("END SUMMARY", "End Summary", "End summary", "end summary", "END OF SUMMARY",
+                      "End of Summary", "END\nSUMMARY", "End\nSummary", "END \nSUMMARY")
+
+
+def _summary_start(body: str, start: int, stop: int) -> re.Match[str] | None:
+    pos = find_any(body, _SUMMARY_WORDS, start, stop)
+    while pos >= 0:
+        before = body[max(0, pos - 8):pos].upper()
+        if not re.search(r"END\s*(?:OF\s*)?$", before):
+            ls = body.rfind("\n", 0, pos) + 1
+            m = _SUMMARY_START.search(body, ls, min(len(body), pos + 60))
+            if m and m.start() <= pos + 1 and m.end() > pos:
+                return m
+        pos = find_any(body, _SUMMARY_WORDS, pos + 7, stop)
+    return None
+
+
 def find_summary(body: str, start: int = 0) -> str | None:
     """The summary: from a SUMMARY label or heading to END SUMMARY, or to the end of its
     paragraph when there is no end mark; from the first paragraph when only the end mark
     is there."""
     if not body:
         return None
-    end_m = _SUMMARY_END.search(body, start)
-    m = _SUMMARY_START.search(body, start)
-    if m and end_m and m.start() > end_m.start():
-        m = None
+    first = find_any(body, _SUMMARY_WORDS, start)
+    if first < 0:
+        return None
+    end_pos = find_any(body, _END_SUMMARY_WORDS, start)
+    end_m = _SUMMARY_END.match(body, end_pos) if end_pos >= 0 else None
+    m = _summary_start(body, start, end_pos if end_m else len(body))
     if m:
         begin = m.end()
         if end_m and end_m.start() >= begin:
             stop = end_m.start()
         else:
-            nxt = _PARA.search(body, begin + 1)
+            nxt = _PARA.search(body, begin - 1)
             heading = re.match(r"[-=_\s]*$", body[m.start():m.end()].split("\n")[-1] or "")
             if nxt and re.fullmatch(r"[\s\-=_]*", body[begin:nxt.start()]) and heading is not None:
                 nxt = _PARA.search(body, nxt.end())  # a heading: the summary is the paragraph below
@@ -338,29 +406,43 @@ def find_summary(body: str, start: int = 0) -> str | None:
         text = _strip_numbers(body[begin:stop])
         return text or None
     if end_m:
-        first = _PARA.search(body, start)
-        if first and first.start() < end_m.start():
-            text = _strip_numbers(body[first.start():end_m.start()])
+        first_para = _PARA.search(body, max(start - 1, 0))
+        if first_para and first_para.start() < end_m.start():
+            text = _strip_numbers(body[first_para.start():end_m.start()])
             return text or None
     return None
+
+
+_COMMENT_WORDS = ("COMMENT", "Comment")
+_END_COMMENT_WORDS = ("END COMMENT", "End Comment", "End comment", "end comment", "END OF COMMENT",
+                      "END\nCOMMENT", "End\nComment")
 
 
 def find_comment(body: str, start: int = 0, stop: int | None = None) -> str | None:
     """The comment: from a COMMENT label or heading to END COMMENT, or to the end of its
     paragraph (label) or of the cable (heading)."""
     end_limit = len(body) if stop is None else stop
-    m = _COMMENT_START.search(body, start, end_limit)
+    pos = find_any(body, _COMMENT_WORDS, start, end_limit)
+    m = None
+    while pos >= 0:
+        ls = body.rfind("\n", 0, pos) + 1
+        cand = _COMMENT_START.search(body, max(ls, pos - 30), min(end_limit, pos + 40))
+        if cand and cand.start() <= pos + 1 and cand.end() > pos:
+            m = cand
+            break
+        pos = find_any(body, _COMMENT_WORDS, pos + 7, end_limit)
     if not m:
         return None
     begin = m.end()
-    end_m = _COMMENT_END.search(body, begin, end_limit)
-    heading = m.group(0).strip().strip("-=_ ").upper() == "COMMENT" and "\n" not in m.group(0).strip()
+    end_pos = find_any(body, _END_COMMENT_WORDS, begin, end_limit)
+    end_m = _COMMENT_END.match(body, end_pos) if end_pos >= 0 else None
+    heading = re.match(r"^[ \t]*[-=_]*[ \t]*COMMENT[ \t]*[-=_]*[ \t]*$", m.group(0).strip("\n"), re.I)
     if end_m:
         stop_at = end_m.start()
-    elif heading and re.match(r"^[ \t]*[-=_]*[ \t]*COMMENT", body[m.start():m.end()], re.I):
+    elif heading:
         stop_at = end_limit
     else:
-        nxt = _PARA.search(body, begin)
+        nxt = _PARA.search(body, begin - 1)
         stop_at = min(nxt.start(), end_limit) if nxt else end_limit
     text = _strip_numbers(body[begin:stop_at])
     return text or None
@@ -386,8 +468,11 @@ _NOT_SIGNERS = frozenset(
 
 def find_signers(body: str, *, canonicalize: bool = True) -> tuple[list[str], int]:
     """Signer surnames from the last line(s), and where the signature starts (len(body) if none)."""
-    lines = body.rstrip().split("\n")
-    pos = len(body.rstrip())
+    base = max(0, len(body) - 1500)
+    base = body.find("\n", base) + 1 if base else 0
+    tail = body[base:].rstrip()
+    lines = tail.split("\n")
+    pos = base + len(tail)
     i = len(lines) - 1
     while i >= 0 and (not lines[i].strip() or _TRAILER.match(lines[i])):
         pos -= len(lines[i]) + 1
@@ -402,7 +487,7 @@ def find_signers(body: str, *, canonicalize: bool = True) -> tuple[list[str], in
         cand = m.group(1)
     elif _SIGNER_MIXED.match(line) and (not prev or re.search(r"[.!?\")]$", prev)) \
             and line.strip(" .").upper() not in _NOT_SIGNERS and len(line) <= 25 \
-            and any(c.islower() for c in body[-2000:]):
+            and any(c.islower() for c in tail):
         cand = _SIGNER_MIXED.match(line).group(1)  # type: ignore[union-attr]
     else:
         im = _INLINE_SIGNER.search(line)

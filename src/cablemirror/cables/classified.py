@@ -10,13 +10,29 @@ fixed width that cuts words in two ("Hoyt Y / ee", "rea / sons").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 
+from ._fast import find_any
 from .ids import _damerau_at_most
 
 __all__ = ["parse_classified_by", "normalize_name", "classification_reasons"]
 
 _LABEL = re.compile(r"(?i)\bclassi\w{0,6}[ \t]+by\b[ \t]*:?")
+_LABEL_AT = re.compile(r"(?i)classi\w{0,6}[ \t]+by\b[ \t]*:?")
+_LABEL_HINTS = ("Classi", "CLASSI", "classi")
+
+
+def iter_labels(text: str, start: int = 0, end: int | None = None):
+    """"Classified By" labels, found by their literal start (fast) and checked in place."""
+    stop = len(text) if end is None else end
+    pos = find_any(text, _LABEL_HINTS, start, stop)
+    while pos >= 0:
+        if pos == 0 or not text[pos - 1].isalnum():
+            m = _LABEL_AT.match(text, pos, stop)
+            if m:
+                yield m
+        pos = find_any(text, _LABEL_HINTS, pos + 6, stop)
 _BLANK = re.compile(r"\n[ \t]*\n")
 # "reasons" with typos and with whitespace where the line was cut ("rea \nsons").
 _R = r"r\s*e?\s*a\s*s?\s*[o0]\s*n"
@@ -37,7 +53,7 @@ def _words(name: str) -> list[str]:
 
 
 _TITLES = frozenset(w.lower() for w in _words("titles.txt"))
-_TITLES_FUZZY = sorted(w for w in _TITLES if len(w) >= 8)
+_TITLES_FUZZY = [(w, frozenset(w)) for w in sorted(_TITLES) if len(w) >= 8]
 _GIVEN = frozenset(_words("given_names.txt"))
 _NAME_FIXES = {k: v for k, _, v in (line.partition("=") for line in _words("name_fixes.txt"))}
 _SUFFIX = re.compile(r"^(?:JR|SR|II|III|IV)\.?$", re.I)
@@ -45,6 +61,7 @@ _INITIAL = re.compile(r"^(?:[A-Z0]\.)+[A-Z]?\.?$|^[A-Z]\.[A-Z]\.$")
 _PARTICLE = frozenset("van von de da del della der den di du la le al el bin ibn".split())
 
 
+@lru_cache(maxsize=16384)
 def _is_title(token: str, mixed_case: bool) -> bool:
     t = token.strip(".,;:'’`()-").lower().replace("0", "o")
     if not t:
@@ -58,8 +75,10 @@ def _is_title(token: str, mixed_case: bool) -> bool:
         return True  # an office code in a mixed-case line: ECPO, ARSO, ISN
     if len(t) >= 7:
         limit = 2 if len(t) >= 9 else 1
-        for cand in _TITLES_FUZZY:
-            if abs(len(cand) - len(t)) <= limit and _damerau_at_most(t, cand, limit) <= limit:
+        letters = frozenset(t)
+        for cand, cand_letters in _TITLES_FUZZY:
+            if abs(len(cand) - len(t)) <= limit and len(letters ^ cand_letters) <= 2 * limit \
+                    and _damerau_at_most(t, cand, limit) <= limit:
                 return True
     return False
 
@@ -143,7 +162,11 @@ def parse_classified_by(text: str) -> tuple[list[str], list[str]]:
     """(names as written, reasons like "1.4(b)") from the opening text of a cable."""
     if not isinstance(text, str):
         return [], []
-    labels = list(_LABEL.finditer(text))
+    labels = []
+    for lab in iter_labels(text):
+        labels.append(lab)
+        if len(labels) >= 6:
+            break
     reasons: list[str] = []
     i = 0
     while i < len(labels):

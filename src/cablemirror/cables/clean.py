@@ -19,18 +19,22 @@ _ENTITY = re.compile(r"&(?:#\d{2,6}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+_ENTITY_HINTS = ("&#", "&amp;", "&quot;", "&lt;", "&gt;", "&apos;", "&nbsp;")
+
+
 def normalize_text(text: str) -> str:
-    """One newline convention, HTML entities decoded, control characters removed."""
+    """One newline convention, HTML entities decoded, NUL and form feeds removed."""
     if not isinstance(text, str):
         return ""
     t = text
     if "\r" in t:
         t = t.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in t and _ENTITY.search(t):
+    if "&" in t and any(h in t for h in _ENTITY_HINTS) and _ENTITY.search(t):
         t = html.unescape(t)
     if "\\\n" in t:  # a line-end escape left over from cables.csv
         t = t.replace("\\\n", "\n")
-    t = _CONTROL.sub("", t)
+    if "\x00" in t or "\x0c" in t or "\x1a" in t or "\x7f" in t:
+        t = _CONTROL.sub("", t)
     if "\xa0" in t:
         t = t.replace("\xa0", " ")
     return t
@@ -52,22 +56,76 @@ PAGE_HEADER_INLINE = re.compile(
     r"|\bPAGE\s+\d+\s+[A-Z][A-Z ]{0,14}?\s+\d+\s+(?:\d+\s+OF\s+\d+\s+)?\d{6}Z")
 
 
+_OF_HINT = re.compile(r" OF +\d{2,3}[ \t]*(?=\n|$)")
+_SECTION_LINE_FULL = re.compile(
+    r"[ \t]*(?:[A-Z][A-Z .'\-]{0,40}?[ \t]+)?0\d{4,7}[ \t]+\d{3}(?:\.\d+)?[ \t]+OF[ \t]+\d{2,3}[ \t]*")
+_PAGE_LINE_FULL = re.compile(
+    r"[ \t]*PAGE[ \t]+\d{1,3}[ \t]+[A-Z][A-Z .]{0,14}?[ \t]+\d+[ \t]+(?:\d+[ \t]+OF[ \t]+\d+[ \t]+)?\d{6}Z[ \t]*")
+_CLASS_LINE_FULL = re.compile(r"[ \t]*" + _CLASS_WORDS + r"[ \t]*")
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, (len(text) if end < 0 else end)
+
+
 def strip_page_headers(text: str) -> str:
-    """The text without page and section header lines."""
-    if "OF" not in text and "PAGE" not in text:
+    """The text without page and section header lines (found by their literal words
+    first: a full regex scan of every body would cost more than the rest of parsing)."""
+    cuts: list[tuple[int, int]] = []
+    if " OF " in text:
+        for m in _OF_HINT.finditer(text):
+            s, e = _line_bounds(text, m.start())
+            if _SECTION_LINE_FULL.fullmatch(text, s, e):
+                cuts.append((s, min(e + 1, len(text))))
+    if "PAGE" in text:
+        pos = text.find("PAGE")
+        while pos >= 0:
+            s, e = _line_bounds(text, pos)
+            if _PAGE_LINE_FULL.fullmatch(text, s, e):
+                # the classification line printed above the page line goes too
+                ps = s
+                k = s - 1
+                while k > 0:
+                    ls, le = _line_bounds(text, k - 1 if text[k - 1] == "\n" else k)
+                    line = text[ls:le]
+                    if not line.strip():
+                        k = ls - 1
+                        continue
+                    if _CLASS_LINE_FULL.fullmatch(line):
+                        ps = ls
+                    break
+                cuts.append((ps, min(e + 1, len(text))))
+            pos = text.find("PAGE", e)
+    if not cuts:
         return text
-    t = _PAGE_LINE.sub("", text) if "PAGE" in text else text
-    return _SECTION_LINE.sub("", t) if " OF " in t else t
+    cuts.sort()
+    out: list[str] = []
+    last = 0
+    for s, e in cuts:
+        if s < last:
+            s = last
+        out.append(text[last:s])
+        last = max(last, e)
+    out.append(text[last:])
+    return "".join(out)
 
 
-_REDACTION = re.compile(r"(?<![A-WYZa-z])X{4,}(?![A-WYZa-z])")
+_REDACTION = re.compile(r"XXXX+")
 
 
 def count_redactions(text: str) -> int:
-    """Runs of XXXX (the release's redaction mark)."""
+    """Runs of XXXX (the release's redaction mark), not inside a longer word."""
     if "XXXX" not in text:
         return 0
-    return len(_REDACTION.findall(text))
+    n = 0
+    for m in _REDACTION.finditer(text):
+        s, e = m.start(), m.end()
+        if (s and text[s - 1].isalpha()) or (e < len(text) and text[e].isalpha() and text[e] != "X"):
+            continue
+        n += 1
+    return n
 
 
 _PARA_START = re.compile(r"^[ \t]*¶?[ \t]*\d{1,3}\.(?!\d)[ \t]*(?:\([A-Z][A-Za-z/ ]{0,14}\)[ \t]*)?", re.M)

@@ -73,14 +73,32 @@ def looks_like_header(text: str) -> bool:
                                                          re.search(r"^\s*TO\s", text[:3000], re.M)))
 
 
+_PRECEDENCE_WORDS = frozenset(("IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH"))
+_ROUTE = re.compile(r"R[A-Z0-9]{3,7}")
+
+
 def _recipient(line: str) -> Recipient | None:
-    m = _RECIPIENT.match(line)
-    if not m:
-        return None
-    name = " ".join(m.group(2).split())
+    """ "RUEHC/SECSTATE WASHDC PRIORITY 3787" -> route, name, precedence, mcn (string ops:
+    this runs for every line of long INFO lists)."""
+    route = None
+    slash = line.find("/")
+    if 0 < slash <= 9 and _ROUTE.fullmatch(line[:slash].rstrip()):
+        route = line[:slash].rstrip()
+        line = line[slash + 1:]
+    words = line.split()
+    mcn = None
+    precedence = None
+    if len(words) > 1 and words[-1].isdigit() and len(words[-1]) <= 5:
+        mcn = words.pop()
+    if len(words) > 1 and words[-1] in _PRECEDENCE_WORDS:
+        precedence = words.pop()
+        if precedence == "IMMEDIATE" and len(words) > 1 and words[-1] == "NIACT":
+            words.pop()
+            precedence = "NIACT IMMEDIATE"
+    name = " ".join(words)
     if not name:
         return None
-    return Recipient(route=m.group(1), name=name, precedence=m.group(3), mcn=m.group(4))
+    return Recipient(route=route, name=name, precedence=precedence, mcn=mcn)
 
 
 def _read_list(lines: list[str]) -> list[Recipient]:
@@ -111,29 +129,39 @@ def parse_header(text: str) -> HeaderInfo:
     info = HeaderInfo()
     if not isinstance(text, str) or not text:
         return info
-    m = _TRANSMISSION.search(text)
-    if m:
-        info.transmission_id = m.group(1)
-    m = _DTG.search(text)
-    if m:
-        info.precedence = m.group(1)
-        info.dtg = parse_dtg(m.group(2), m.group(3) + m.group(4), m.group(5), m.group(6))
-    m = _FM.search(text)
-    if m:
-        info.sender = " ".join(m.group(1).split())
     to_lines: list[str] = []
     info_lines: list[str] = []
     target: list[str] | None = None
     for raw in text.split("\n"):
         line = raw.strip()
-        if line.startswith("TO ") or line == "TO":
+        if not line:
+            continue
+        first = line[0]
+        if target is None:
+            if first == "V" and info.transmission_id is None and line.startswith("VZCZC"):
+                m = _TRANSMISSION.match(line)
+                if m:
+                    info.transmission_id = m.group(1)
+                continue
+            if info.dtg is None and "Z " in line:
+                m = _DTG.match(line)
+                if m:
+                    info.precedence = m.group(1)
+                    info.dtg = parse_dtg(m.group(2), m.group(3) + m.group(4), m.group(5), m.group(6))
+                    continue
+            if first == "F" and info.sender is None and line.startswith("FM "):
+                info.sender = " ".join(line[3:].split())
+                continue
+        if first == "T" and (line.startswith("TO ") or line == "TO"):
             target = to_lines
             line = line[2:].strip()
-        elif line.startswith("INFO ") or line == "INFO":
+        elif first == "I" and (line.startswith("INFO ") or line == "INFO"):
             target = info_lines
             line = line[4:].strip()
         elif target is not None and (_END.match(line) or line.startswith("FM ")):
             target = None
+            if line.startswith("FM ") and info.sender is None:
+                info.sender = " ".join(line[3:].split())
             continue
         if target is not None:
             target.append(line)

@@ -93,16 +93,26 @@ def _damerau_at_most(a: str, b: str, limit: int) -> int:
     return prev[lb]
 
 
+_FUZZY_SETS = [(k, frozenset(k), _ALIASES[k]) for k in _FUZZY_KEYS]
+
+
+@lru_cache(maxsize=8192)
 def _fuzzy(key: str, limit: int) -> str | None:
     """The single canonical station within ``limit`` edits of key, else None."""
     found: set[str] = set()
     best = limit + 1
-    for cand in _FUZZY_KEYS:
+    letters = frozenset(key)
+    n = len(key)
+    for cand, cand_letters, canon in _FUZZY_SETS:
+        # Cheap bounds first: length, and letters present in one name only (an edit
+        # changes at most two letters' presence).
+        if abs(len(cand) - n) > limit or len(letters ^ cand_letters) > 2 * limit:
+            continue
         d = _damerau_at_most(key, cand, limit)
         if d < best:
-            best, found = d, {_ALIASES[cand]}
+            best, found = d, {canon}
         elif d == best and d <= limit:
-            found.add(_ALIASES[cand])
+            found.add(canon)
     if best <= limit and len(found) == 1:
         return found.pop()
     return None

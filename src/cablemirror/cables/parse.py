@@ -10,12 +10,12 @@ import re
 from typing import Any
 
 from ..model import FORMAT_HTML, FORMAT_MIRROR, Cable, Paragraph, RawRecord, Repair
+from ._fast import find_any
 from .body import (
     find_comment, find_signers, find_subject, find_summary, paragraph_text, read_opening, reflow,
     split_paragraphs,
 )
-from .classified import _LABEL as _CLASSIFIED_LABEL
-from .classified import _block_after, parse_classified_by
+from .classified import _block_after, iter_labels, parse_classified_by
 from .clean import count_redactions, normalize_text, strip_page_headers
 from .header import HeaderInfo, looks_like_header, parse_header
 from .ids import make_id, release_id, two_digit_year
@@ -71,13 +71,19 @@ def _opening_end(body: str, preamble_end: int, subject_end: int, eo_end: int, fi
     """Where the opening lines end: after the Classified-By block, else after the subject
     or the E.O. line."""
     end = max(subject_end, eo_end, first_line_end)
-    for m in _CLASSIFIED_LABEL.finditer(body, 0, preamble_end):
+    for m in iter_labels(body, 0, preamble_end):
         block = _block_after(body, m.end())
         end = max(end, m.end() + len(block))
     return min(end, preamble_end)
 
 
-_HEADING_ONLY = re.compile(r"^(?:[ \t]*(?:[-=_‐–—]{3,}|[^\n.!?]{1,70})?[ \t]*\n?)*$")
+def _headings_only(text: str) -> bool:
+    """Only short lines without a sentence end, or underlines: headings, not content."""
+    for line in text.split("\n"):
+        s = line.strip()
+        if s and not re.fullmatch(r"[-=_‐–—]{3,}", s) and (len(s) > 70 or re.search(r"[.!?]", s)):
+            return False
+    return True
 
 
 def _where(offset: int, spans: list[tuple[int, int, int | None]]) -> str:
@@ -123,7 +129,7 @@ def _parse_body(body: str, cable: Cable, *, year: str | None, reference_id: str 
     paragraphs: list[Paragraph] = []
     spans: list[tuple[int, int, int | None]] = []
     lead = text[lead_start:min(first_para, sig_start)]
-    if lead.strip() and not _HEADING_ONLY.fullmatch(lead.strip()):
+    if lead.strip() and not _headings_only(lead):
         mm = re.match(r"^\s*\(([A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3})\)\s*", lead)
         mark = mm.group(1) if mm and mm.group(1).split("/")[0] in ("U", "C", "S", "SBU", "LOU", "TS") else None
         lead_text = reflow(lead[mm.end():] if mark and mm else lead)
@@ -137,7 +143,7 @@ def _parse_body(body: str, cable: Cable, *, year: str | None, reference_id: str 
             raw.end = min(raw.end, max(sig_start, raw.text_start))
         ptext = paragraph_text(text, raw, last=last)
         para = Paragraph(raw.number, raw.marking, ptext)
-        if not last and ptext and _CUT_END.search(ptext) and not re.search(r"\n[-*•]", ptext[-200:]):
+        if not last and ptext and _CUT_END.search(ptext[-60:]) and not re.search(r"\n[-*•]", ptext[-200:]):
             para.cut_short = True
             tail = " ".join(ptext.split()[-5:])
             cable.repairs.append(Repair("cut-short", f"paragraph {raw.number}", tail, tail))
@@ -148,7 +154,7 @@ def _parse_body(body: str, cable: Cable, *, year: str | None, reference_id: str 
         cable.repairs.append(Repair(r.kind, _where(r.offset, spans), r.before, r.after))
     cable.summary = find_summary(text, lead_start)
     cable.comment = find_comment(text, lead_start, sig_start)
-    cable.body = "\n".join(line.rstrip() for line in text.strip("\n").split("\n"))
+    cable.body = text.strip("\n")
     cable.redactions = count_redactions(text)
     if cable.subject:
         cable.title = titlefy(cable.subject)
@@ -248,7 +254,7 @@ def _parse_record(record: RawRecord) -> Cable:
     cable, h = _build(header, body, partial_notice=partial, reference_id=meta.reference_id,
                       year=None, created=meta.created)
     own = cable.from_text
-    cable.release = meta.to_dict()
+    cable.release = _release_dict(meta)
     p = record.provenance
     cable.source = {"format": p.format, "path": p.path, "offset": p.offset, "sha256": p.sha256,
                     "line": p.line, "length": p.length}
@@ -286,6 +292,19 @@ def _parse_record(record: RawRecord) -> Cable:
                        and not (k == "created" and v == cable.created)
                        and not (k == "id" and v == cable.id)}
     return cable
+
+
+_META_FIELDS = ("reference_id", "created", "released", "classification", "origin", "references",
+                "sequence", "tags", "release_label", "notes")
+
+
+def _release_dict(meta: Any) -> dict[str, Any]:
+    """meta.to_dict() without dataclasses.asdict's deep copy (a tenth of the parse time)."""
+    out: dict[str, Any] = {}
+    for name in _META_FIELDS:
+        value = getattr(meta, name, None)
+        out[name] = list(value) if isinstance(value, list) else value
+    return out
 
 
 def _corrected_minutes(created: str, dtg: str | None) -> str | None:

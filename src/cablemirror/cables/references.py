@@ -11,8 +11,10 @@ sometimes land in the middle of the list.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import Reference
+from ._fast import find_any
 from .ids import _ALIASES, _fuzzy, make_id, station_key, two_digit_year
 
 __all__ = ["parse_references", "find_ref_section", "parse_ref_text"]
@@ -36,6 +38,7 @@ _STOP_LINE = re.compile(
     r"(?:\((?:u|c|s|sbu|lou|s/nf|c/nf)\))|-{3,}|={3,}|sipdis\b|for official use\b|dept\b|"
     r"(?:un)?classified\b|confidential\b|secret\b|info\b|summary\b)")
 _BULLET_START = re.compile(r"^\s*¶?\s*(?:\(?[A-Z]\)|[A-Z][.:\-](?=\s)|[A-Z]\s+-\s)")
+_ANY_BULLET_LINE = re.compile(r"\n\s*¶?\s*(?:\(?[A-Z]\)|[A-Z][.:\-](?=\s)|[A-Z]\s+-\s)")
 _CONTINUATION = re.compile(r"^\s*(?:\d|(?:[A-Z][A-Za-z'.]*\s+){0,3}[A-Z][A-Za-z'.]*\s+\d)")
 
 
@@ -43,13 +46,16 @@ def find_ref_section(preamble: str) -> str | None:
     """The text of the REF section (label removed), or None when there is none."""
     if not isinstance(preamble, str):
         return None
-    m = _LABEL.search(preamble)
+    first = find_any(preamble, ("REF", "Ref", "ref"))
+    m = _LABEL.search(preamble, max(0, first - 1)) if first >= 0 else None
     if m:
         line_start = preamble.rfind("\n", 0, m.start()) + 1
         before = preamble[line_start:m.start()]
         lead = before if re.match(r"^\s*¶?\s*\(?[A-Z]\)?[.)]\s*$", before) else ""
         return _take_lines(lead + preamble[m.end():])
     # No label (scraped text lost it): bulleted lines that cite cables.
+    if not _ANY_BULLET_LINE.search(preamble):
+        return None
     lines = [ln for ln in preamble.split("\n") if _BULLET_START.match(ln)]
     found = [ln for ln in lines
              if any(r.kind == "cable" for r in parse_ref_text(ln, year="00", reference_station="_"))]
@@ -91,7 +97,6 @@ _BULLET = re.compile(
     r"(?:(?<=^)|(?<=[\s;,]))¶?\s*(?:\(([A-Z])\)|([A-Z])\s*[.):](?=[\sA-Z0-9(¶]|$)|([A-Z])\s+-\s)")
 _OCR_O = re.compile(r"\bO(?=\d\b|\d\s)")
 _OCR_ZERO = re.compile(r"(?<![A-Za-z0-9])0(?=[A-Z]{3})|(?<=[A-Z])0(?=[A-Z])")
-_GLUE = re.compile(r"(?<=\d)(?=[A-Za-z])|(?<=[A-Za-z])(?=\d)")
 _TOKEN = re.compile(r"(\d+(?:[-/]\d{2}(?!\d))?)|([A-Za-z][A-Za-z'’.]*)|(\(\w{1,4}\)|\S)")
 _NOISE_WORDS = re.compile(r"\bREF(?:ERENCE)?S?\b\s*:?\s*(?:[A-Z]\b(?![.'’]))?|\bREFTEL\b\s*:?")
 _EMAIL = re.compile(r"(?i)\be-?mails?\b")
@@ -99,7 +104,7 @@ _TELCON = re.compile(r"(?i)\btel(?:e)?cons?\b|\btelephone\b|\bphone (?:call|conv
 _REPORT = re.compile(r"(?i)\bTD-\d|\bIIR\b|\breports?\b|\bintsum\b|\bsitrep\b|\bcable\b.*\bsent\b")
 _JOINERS = {"AND", "&", ",", "AND/OR"}
 _SKIP_BETWEEN = re.compile(r"^(?:\(\w{1,4}\)|:|-|NO\.?|#)$", re.I)
-_HYPHEN = re.compile(r"(?<!\d)-|-(?!\d)")
+_PAREN_YEAR = re.compile(r"\((\d{2})\)")
 
 
 def _station_for(words: list[str]) -> tuple[str, int] | None:
@@ -112,16 +117,23 @@ def _station_for(words: list[str]) -> tuple[str, int] | None:
         hit = _ALIASES.get(key)
         if hit:
             return hit, start
-    for start, key in keys:
+    for start, key in keys[-3:]:
         if len(key) >= 6:
             hit = _fuzzy(key, 1)
             if hit:
                 return hit, start
         if len(key) >= 5:
-            starts = {v for k, v in _ALIASES.items() if len(k) > len(key) and k.startswith(key)}
-            if len(starts) == 1:
-                return starts.pop(), start
+            hit = _truncated(key)
+            if hit:
+                return hit, start
     return None
+
+
+@lru_cache(maxsize=4096)
+def _truncated(key: str) -> str | None:
+    """The one station whose name starts with key ("KUALALUMP", "PORTA"), else None."""
+    starts = {v for k, v in _ALIASES.items() if len(k) > len(key) and k.startswith(key)}
+    return starts.pop() if len(starts) == 1 else None
 
 
 def _split_items(text: str) -> list[tuple[str | None, str]]:
@@ -179,9 +191,10 @@ def parse_ref_text(text: str, *, year: int | str | None, reference_station: str 
 
 def _scan(sub: str, bullet: str | None, default_year: str | None, last_station: str | None,
           reference_station: str | None) -> tuple[list[Reference], str | None]:
-    s = _NOISE_WORDS.sub(" ", sub)
+    # Every rewrite keeps lengths, so token positions are positions in ``sub`` too.
+    s = _NOISE_WORDS.sub(lambda m: " " * len(m.group(0)), sub)
+    s = _PAREN_YEAR.sub(lambda m: " " + m.group(1) + " ", s)
     s = _OCR_ZERO.sub("O", _OCR_O.sub("0", s))
-    s = _HYPHEN.sub(" - ", _GLUE.sub(" ", s))
     tokens = [(m.group(0), m.start(), m.end(), bool(m.group(1)), bool(m.group(2)))
               for m in _TOKEN.finditer(s)]
     out: list[Reference] = []
@@ -240,8 +253,7 @@ def _scan(sub: str, bullet: str | None, default_year: str | None, last_station: 
         ident = make_id(year, st, serial_txt) if year else None
         if ident is None and (not serial_txt.strip("0")):
             continue
-        value = " ".join(sub[tokens[first_tok][1]:end].split()) if first_tok >= 0 else tok
-        value = _restore(sub, value)
+        value = " ".join(sub[tokens[first_tok][1]:end].split())
         out.append(Reference(bullet=bullet, value=value, kind="cable", id=ident))
         used.add(j)
         prev_ref_end, prev_station, prev_year = j + 1, st, yy
@@ -270,18 +282,6 @@ def _is_year_prefix(tokens: list[tuple[str, int, int, bool, bool]], j: int) -> b
         return False
     hit = _station_for(words)
     return bool(hit and hit[1] == 0)
-
-
-def _restore(sub: str, value: str) -> str:
-    """The reference as the cable wrote it (the scan inserted spaces around hyphens)."""
-    compact = re.sub(r"\s+", "", value)
-    flat = " ".join(sub.split())
-    # Find the same characters in the original text, ignoring whitespace.
-    if not compact:
-        return value
-    pattern = r"\s*".join(re.escape(c) for c in compact)
-    m = re.search(pattern, flat)
-    return m.group(0) if m else value
 
 
 def parse_references(text: str, *, year: int | str | None = None, reference_id: str | None = None

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
+from ._fast import trie_pattern
+
 __all__ = ["TextRepair", "repair_text"]
 
 
@@ -42,21 +44,24 @@ def _load_accents() -> dict[str, str]:
 
 
 _ACCENTS = _load_accents()
-_ACCENT_RX = re.compile(
-    r"(?<![\w\u00c0-\u024f])(" + "|".join(sorted(map(re.escape, _ACCENTS), key=len, reverse=True)) +
-    r")(?![\w\u00c0-\u024f'’])")
+# No look-behind before the alternation: a pattern that starts with a plain
+# alternation of words lets the regex engine skip positions by their first letter.
+# Words start after a space or a line break; one literal first character keeps the
+# scan fast (see _fast.py), so the two starts are two patterns.
+_ACCENT_AFTER_SPACE = re.compile(" (" + trie_pattern(_ACCENTS) + r")(?!\w)")
+_ACCENT_AFTER_NEWLINE = re.compile("\n(" + trie_pattern(_ACCENTS) + r")(?!\w)")
+
+_ACCENT_WORD = re.compile(trie_pattern(_ACCENTS) + r"(?!\w)")
 
 # Word endings that are not words on their own: a line that starts with one of them
 # continues the word cut at the end of the line before.
 _ENDINGS = ("tion", "tions", "sion", "sions", "ment", "ments", "ing", "ings", "ness", "ity",
             "ities", "ance", "ances", "ence", "ences", "ation", "ations", "ical", "ically",
-            "tive", "tives", "ously", "ible", "able", "ized", "ised", "izing", "ising", "ship",
-            "ships", "ists", "ism", "isms", "ure", "ures", "ency", "ancy", "ful", "ally")
-_NOT_WORDS = frozenset(e for e in _ENDINGS if e not in ("ship", "ships", "ism", "isms", "able",
-                                                        "ally", "ure"))
-_SPLIT = re.compile(
-    r"(?<![\w-])([A-Za-z]{2,})[ \t]*\n(?:[ \t]*\n)*[ \t]*(" + "|".join(sorted(_NOT_WORDS, key=len, reverse=True)) +
-    r")(?![A-Za-z])")
+            "tive", "tives", "ously", "ible", "ized", "ised", "izing", "ising", "ists",
+            "ency", "ancy", "ful")
+# Found from the line break forwards: a pattern starting with a newline is cheap to scan.
+_SPLIT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*(" + trie_pattern(_ENDINGS) + r")(?![A-Za-z])")
+_FRAGMENT = re.compile(r"(?<![\w\-])([A-Za-z]{2,})[ \t]*$")
 
 
 def repair_text(text: str) -> tuple[str, list[TextRepair]]:
@@ -65,42 +70,55 @@ def repair_text(text: str) -> tuple[str, list[TextRepair]]:
     if not text:
         return text, repairs
     out = text
-    if _SPLIT.search(out):
+    split = _SPLIT.search(out)
+    if split:
         lowered = out.lower()
         pieces: list[str] = []
         last = 0
         shift = 0
-        for m in _SPLIT.finditer(out):
-            joined = m.group(1) + m.group(2)
-            # Evidence: the joined word (or the word with an ending) occurs elsewhere.
-            if not re.search(r"\b" + re.escape(joined.lower()) + r"", lowered[:m.start()] + " " +
-                             lowered[m.end():]):
+        for m in _SPLIT.finditer(out, split.start()):
+            head = _FRAGMENT.search(out, max(last, m.start() - 40), m.start())
+            if not head:
                 continue
-            pieces.append(out[last:m.start()])
-            start_new = m.start() + shift
+            joined = head.group(1) + m.group(1)
+            # Evidence: the joined word (or the word with an ending) occurs elsewhere.
+            needle = joined.lower()
+            if lowered.find(needle) < 0 or (lowered.find(needle, 0, head.start()) < 0
+                                            and lowered.find(needle, m.end()) < 0):
+                continue
+            pieces.append(out[last:head.start()])
+            start_new = head.start() + shift
             pieces.append(joined)
-            shift += len(joined) - (m.end() - m.start())
+            shift += len(joined) - (m.end() - head.start())
             last = m.end()
             repairs.append(TextRepair("rejoined-word", start_new,
-                                      f"{m.group(1)} / {m.group(2)}", joined))
+                                      f"{head.group(1)} / {m.group(1)}", joined))
         if pieces:
             pieces.append(out[last:])
             out = "".join(pieces)
-    if _ACCENT_RX.search(out):
+    hits = [m.start(1) for m in _ACCENT_AFTER_SPACE.finditer(out)]
+    hits.extend(m.start(1) for m in _ACCENT_AFTER_NEWLINE.finditer(out))
+    if _ACCENT_WORD.match(out):
+        hits.append(0)
+    if hits:
+        hits.sort()
         pieces = []
         last = 0
         shift = 0
-        for m in _ACCENT_RX.finditer(out):
-            word = m.group(1)
+        for start in hits:
+            m = _ACCENT_WORD.match(out, start)
+            if not m or start < last:
+                continue
+            word = m.group(0)
             fixed = _ACCENTS[word]
-            pieces.append(out[last:m.start()])
+            pieces.append(out[last:start])
             pieces.append(fixed)
-            repairs.append(TextRepair("accent", m.start() + shift, word, fixed))
+            repairs.append(TextRepair("accent", start + shift, word, fixed))
             shift += len(fixed) - len(word)
             last = m.end()
         pieces.append(out[last:])
         out = "".join(pieces)
-        # Offsets of earlier rejoin repairs stay valid up to the accent shifts before them.
+        # Rejoin offsets were taken before the accents changed lengths.
         _reposition(repairs, text_accents=[r for r in repairs if r.kind == "accent"])
     return out, repairs
 

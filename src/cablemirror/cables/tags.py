@@ -195,7 +195,9 @@ def parse_tags(text: str, *, canonicalize: bool = True) -> list[str]:
     without duplicates."""
     if not isinstance(text, str) or not text.strip():
         return []
-    t = _PAGE_NOISE.sub(",", text.upper())
+    t = text.upper()
+    if "PAGE" in t:
+        t = _PAGE_NOISE.sub(",", t)
     out: list[str] = []
     # Parenthesised persons keep their comma: "OVIP (CLINTON, HILLARY)".
     protected: dict[str, str] = {}
@@ -208,7 +210,8 @@ def parse_tags(text: str, *, canonicalize: bool = True) -> list[str]:
             return f",{key},"
         return f" {inner} "
 
-    t = _PAREN.sub(_protect, t)
+    if "(" in t:
+        t = _PAREN.sub(_protect, t)
     for segment in re.split(r"[,;]", t):
         seg = segment.strip()
         if not seg:

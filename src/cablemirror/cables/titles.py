@@ -9,6 +9,7 @@ words in lower case (except where a title or clause starts), acronyms kept
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 
 __all__ = ["titlefy"]
@@ -31,15 +32,17 @@ _TOKEN = re.compile(r"(\s+)")
 _EDGE = re.compile(r"^([\"'“‘(\[«]*)(.*?)([\"'”’)\].,;:!?»]*)$", re.S)
 _PARTS = re.compile(r"([\-/])")
 _APOS = re.compile(r"(['’])")
+_POSSESSIVE = re.compile(r"^(.*?)(['’])(S|T|LL|RE|VE|D|M)$")
 
 
+@lru_cache(maxsize=32768)
 def _case_word(word: str, first: bool) -> str:
     """One word without surrounding punctuation and without hyphens or slashes."""
     if not word:
         return word
     up = word.upper()
     base, apos, tail = up, "", ""
-    m = re.match(r"^(.*?)(['’])(S|T|LL|RE|VE|D|M)$", up)
+    m = _POSSESSIVE.match(up) if ("'" in up or "’" in up) else None
     if m:
         base, apos, tail = m.group(1), m.group(2), m.group(3).lower()
     if "." in base.strip(".") or base in _ACRONYMS or _ROMAN.match(base):
@@ -82,6 +85,10 @@ def titlefy(s: str) -> str:
         if tok in ("-", "--", "–", "—", "/"):
             out.append(tok)
             cap_next = True
+            continue
+        if tok.isalpha():
+            out.append(_case_word(tok, cap_next))
+            cap_next = False
             continue
         m = _EDGE.match(tok)
         pre, core, post = (m.group(1), m.group(2), m.group(3)) if m else ("", tok, "")
