@@ -12,6 +12,9 @@ import re
 
 # A quoted phrase (the closing quote may be missing) or a run of non-blank, non-quote.
 _PIECE = re.compile(r'"([^"]*)"?|([^\s"]+)')
+# Control characters end an FTS5 string early (NUL) or mean nothing: blanks.
+# Lone surrogates cannot be sent to SQLite at all.
+_UNUSABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def _has_token(text: str) -> bool:
@@ -26,7 +29,7 @@ def _quote(text: str) -> str:
 def fts5_query(user: str) -> str | None:
     """The FTS5 MATCH expression for ``user``, or None when it holds no word at all."""
     terms: list[str] = []
-    for m in _PIECE.finditer(user or ""):
+    for m in _PIECE.finditer(_UNUSABLE.sub(" ", user or "")):
         phrase, word = m.group(1), m.group(2)
         if phrase is not None:
             words = phrase.split()

@@ -17,9 +17,10 @@ as cablemirror's, ``PRAGMA user_version`` is the schema version):
     returns the bytes exactly.
 ``refs`` / ``tags`` / ``paragraphs``
     Rows of the *current* record of each cable, rewritten when the current version
-    changes.  ``paragraphs`` holds number, marking, cut_short and where the text is
-    in the body (start, length; NULL start when not verbatim), not a third copy of
-    the text (it is in the record twice already: body and paragraphs).  ``refs.dst`` may name a cable that is not stored (known-but-missing):
+    changes.  ``paragraphs`` holds number, marking, cut_short and length, not a
+    third copy of the text (the record has it twice already: body and paragraphs);
+    a search hit's paragraph is worked out from the record at query time
+    (``hits.py``).  ``refs.dst`` may name a cable that is not stored (known-but-missing):
     ``cited_by`` works for it too.
 ``quarantine``
     Unique by sha256: provenance, reason, raw bytes (zlib), first/last seen.  When
@@ -67,7 +68,7 @@ from . import jsonio
 from .base import HIT_MARKS, SearchHit, SearchPage, Store, StoreError, StoreOutcome
 from .completeness import completeness, release_of, release_seq, version_rank
 from .fts5 import fts5_query
-from .hits import paragraph_at, paragraph_by_words, paragraph_spans
+from .hits import paragraph_of_hit
 
 APPLICATION_ID = 0x43424D52  # "CBMR"
 SCHEMA_VERSION = 1
@@ -601,13 +602,13 @@ class SQLiteStore(Store):
                 for i, r in enumerate(c.references)
             ]
             tags += [(cid, i, cl(t)) for i, t in enumerate(c.tags)]
-            spans = paragraph_spans(c.body or "", [p.text or "" for p in c.paragraphs])
-            for i, (p, span) in enumerate(zip(c.paragraphs, spans)):
-                start, length = span if span else (None, len((p.text or "").strip()))
-                paras.append((cid, i, p.number, cl(p.marking), int(bool(p.cut_short)), start, length))
+            paras += [
+                (cid, i, p.number, cl(p.marking), int(bool(p.cut_short)), len(p.text or ""))
+                for i, p in enumerate(c.paragraphs)
+            ]
         conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", refs)
         conn.executemany("INSERT INTO tags VALUES (?, ?, ?)", tags)
-        conn.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?, ?)", paras)
+        conn.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?)", paras)
 
     def quarantine_batch(self, items: list[Quarantined]) -> int:
         self._writable()
@@ -770,13 +771,13 @@ class SQLiteStore(Store):
                     return SearchPage(total=total)
                 rows = conn.execute(
                     "SELECT c.id, c.title, c.created, c.origin, c.classification, "
-                    "snippet(cables_fts, -1, ?, ?, '…', 24), highlight(cables_fts, 2, ?, ?), f.rank "
+                    "snippet(cables_fts, -1, ?, ?, '…', 24), highlight(cables_fts, 2, ?, ?), f.rank, c.record "
                     "FROM cables_fts f JOIN cables c ON c.key = f.rowid "
                     "WHERE cables_fts MATCH ? ORDER BY f.rank LIMIT ? OFFSET ?",
                     (marks[0], marks[1], _HL_START, _HL_END, match, limit, offset),
                 ).fetchall()
                 hits = []
-                for cid, title, created, origin, cls, snip, body_hl, rank in rows:
+                for cid, title, created, origin, cls, snip, body_hl, rank, record in rows:
                     hits.append(
                         SearchHit(
                             id=cid,
@@ -784,8 +785,8 @@ class SQLiteStore(Store):
                             created=created,
                             origin=origin,
                             classification=cls,
-                            snippet=snip or "",
-                            paragraph=self._hit_paragraph(conn, cid, body_hl),
+                            snippet=" ".join((snip or "").split()),  # one line: the release wraps text
+                            paragraph=self._hit_paragraph(record, body_hl),
                             score=-float(rank),
                         )
                     )
@@ -793,25 +794,14 @@ class SQLiteStore(Store):
             raise StoreError(f"cannot search for {query!r}: {exc}") from None
         return SearchPage(total=total, hits=hits)
 
-    def _hit_paragraph(self, conn: sqlite3.Connection, cable_id: str, body_hl: str | None) -> int | None:
-        if not body_hl:
-            return None
-        at = body_hl.find(_HL_START)
+    @staticmethod
+    def _hit_paragraph(record_json: str, body_hl: str | None) -> int | None:
+        at = body_hl.find(_HL_START) if body_hl else -1
         if at < 0:
             return None  # the words matched in title, subject or tags only
-        spans = [
-            (number, (start, length) if start is not None else None)
-            for number, start, length in conn.execute(
-                "SELECT number, start, length FROM paragraphs WHERE cable = ? ORDER BY position", (cable_id,)
-            )
-        ]
-        found = paragraph_at(at, spans)
-        if found is None and any(span is None for _, span in spans):
-            record = self.get_cable(cable_id) or {}
-            body = body_hl.replace(_HL_START, "").replace(_HL_END, "")
-            paragraphs = [(p.get("number"), p.get("text") or "") for p in record.get("paragraphs") or []]
-            found = paragraph_by_words(body, at, paragraphs)
-        return found
+        record = jsonio.loads(record_json)
+        paragraphs = [(p.get("number"), p.get("text") or "") for p in record.get("paragraphs") or []]
+        return paragraph_of_hit(record.get("body") or "", at, paragraphs)
 
     def stats(self) -> dict[str, Any]:
         with self._reading() as conn:

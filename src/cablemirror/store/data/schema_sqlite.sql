@@ -78,16 +78,15 @@ CREATE TABLE tags (
 ) WITHOUT ROWID;
 CREATE INDEX tags_tag ON tags(tag);
 
--- The paragraphs' text is in the record; here: where each is in the body (for hits)
--- and what can be queried (numbers, portion markings).
+-- The paragraphs' text is in the record (twice: body and paragraphs); here what can
+-- be queried without it: numbers and portion markings.
 CREATE TABLE paragraphs (
     cable     TEXT NOT NULL,
     position  INTEGER NOT NULL,              -- 0-based order in the record
     number    INTEGER,                       -- NULL for text before paragraph 1
     marking   TEXT,
     cut_short INTEGER NOT NULL,
-    start     INTEGER,                       -- character offset of the text in the body,
-    length    INTEGER NOT NULL,              -- NULL when the text is not a verbatim slice of it
+    length    INTEGER NOT NULL,              -- characters of text
     PRIMARY KEY (cable, position)
 ) WITHOUT ROWID;
 
