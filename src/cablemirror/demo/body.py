@@ -12,7 +12,7 @@ layout valid).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
@@ -23,7 +23,7 @@ from .shape import CLASSIFIED, Picker
 GENERATED_MARK = "GENERATED DEMO DATA"
 BLANK = "\x00"  # stands for a blank line until the body is wrapped
 SENTENCE_BYTES = 95  # average pooled sentence, filled and wrapped: sizes the last paragraph
-GROWTH = 1.04  # filled and wrapped bytes per raw byte (cast names, line ends)
+GROWTH = 1.065  # filled and wrapped bytes per raw byte (cast names, line ends)
 
 _SPACED = {
     "UNCLASSIFIED": "UNCLAS",
@@ -60,8 +60,6 @@ class BodySpec:
     classifier: str  # a fictional name
     uppercase: bool
     width: int
-    redacted: bool
-    extra: dict = field(default_factory=dict)
 
 
 class BodyWriter:

@@ -207,7 +207,9 @@ class CableGenerator:
         self.seed = seed
         self.lex = lex = lexicon or load_lexicon()
         pool_rng = random.Random(f"cablemirror-demo/{seed}/pool")
-        size = min(6_000, max(600, count * 2))
+        # sentences per topic: more for bigger runs, so that sentences repeat less (memory stays
+        # flat: the pool is the only thing that grows with count, and it is capped)
+        size = min(20_000, max(1_500, count // 8))
         self.pools: dict[str, TopicPool] = {t: build_pool(lex, t, pool_rng, size) for t in lex.topics}
         self.rng = random.Random(f"cablemirror-demo/{seed}/records")
         stations = lex.stations
@@ -320,7 +322,6 @@ class CableGenerator:
             classifier=chief if rng.random() < 0.6 else self.names.full(rng),
             uppercase=rng.random() < uppercase_share(year),
             width=rng.randint(59, 65),
-            redacted=redacted,
         )
         body = self.bodies.write(rng, spec)
         sent = _Sent(when, st, year, serial)
