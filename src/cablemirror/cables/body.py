@@ -451,7 +451,7 @@ def find_comment(body: str, start: int = 0, stop: int | None = None) -> str | No
 # --------------------------------------------------------------------------- signature
 
 _TRAILER = re.compile(
-    r"(?i)^[ \t]*(?:NNNN|BT|#\d+|[>.]|=+|\d{4}[A-Z ]+\d+\s*-\s*(?:Classification:\s*)?[A-Z /]+|"
+    r"(?i)^[ \t]*(?:NNNN?|BT|#\d+|[>.]|=+|Declassified/Released\b.*|Systematic Review\b.*|\d{4}[A-Z ]+\d+\s*-\s*(?:Classification:\s*)?[A-Z /]+|"
     r"(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|SENSITIVE)(?://\s*[A-Z ]+)?|"
     r"NOTE BY [A-Z/]+:.*|GP-\d|XGDS-?\d?|DECL:? ?OADR|E\.?O\.? 1\d+.*|ADP\d+.*|SIPDIS|NOFORN|"
     r"END (?:OF )?(?:TEXT|MESSAGE|CABLE)\.?|MINIMIZE CONSIDERED\.?|\(?DRAFTED[^\n]*|"

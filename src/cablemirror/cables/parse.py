@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import FORMAT_HTML, FORMAT_MIRROR, Cable, Paragraph, RawRecord, Repair
+from ..model import FORMAT_HTML, FORMAT_MIRROR, Cable, Paragraph, RawRecord, Reference, Repair
 from ._fast import find_any
 from .body import (
     find_comment, find_signers, find_subject, find_summary, paragraph_text, read_opening, reflow,
@@ -18,7 +18,7 @@ from .body import (
 from .classified import _block_after, iter_labels, parse_classified_by
 from .clean import count_redactions, normalize_text, strip_page_headers
 from .header import HeaderInfo, looks_like_header, parse_header
-from .ids import make_id, release_id, two_digit_year
+from .ids import canonical_id, make_id, release_id, two_digit_year
 from .references import parse_references
 from .repair import repair_text
 from .tags import find_tags_text, parse_tags
@@ -278,15 +278,15 @@ def _parse_record(record: RawRecord) -> Cable:
             own["tags"] = list(cable.tags)
         cable.tags = release_tags
     if meta.references:
-        known = {r.id for r in cable.references if r.id}
-        from ..model import Reference
-        from .ids import canonical_id
-
+        # The release's list of referenced ids: added where the text did not name them.  A
+        # release id that differs from a text reference only in its year (the release
+        # guessed the year; the text says "(99) ROME 2196") is not added again.
+        known = {r.id[2:] for r in cable.references if r.id}
         for ref in meta.references:
             cid = canonical_id(ref)
-            if cid and cid not in known:
+            if cid and re.match(r"^\d{2}[A-Z]+\d+$", cid) and cid[2:] not in known:
                 cable.references.append(Reference(bullet=None, value=ref, kind="cable", id=cid))
-                known.add(cid)
+                known.add(cid[2:])
     cable.from_text = {k: v for k, v in own.items()
                        if not (k == "classification" and v == cable.classification)
                        and not (k == "created" and v == cable.created)
