@@ -228,10 +228,13 @@ def reflow(text: str) -> str:
     gaps = "\n\n" in t or "\n \n" in t or "\n\t\n" in t
     if gaps:
         t = _BLANKS.sub("\n\n", t)
+        # a blank line after a finished sentence is a real break (kept as \x01 for now);
+        # one in the middle of a sentence is scraping damage
+        t = _GAP.sub(lambda m: "\x01" if t[m.start() - 1 - (t[m.start() - 1] == " ")] in _SENTENCE_END_CHARS
+                     else " ", t)
     t = _LINE_BREAK.sub(" ", t)
     if gaps:
-        t = _GAP.sub(lambda m: "\n\n" if t[m.start() - 1 - (t[m.start() - 1] == " ")] in _SENTENCE_END_CHARS
-                     else " ", t)
+        t = t.replace("\x01", "\n\n")
     return t
 
 
@@ -451,19 +454,22 @@ def find_comment(body: str, start: int = 0, stop: int | None = None) -> str | No
 # --------------------------------------------------------------------------- signature
 
 _TRAILER = re.compile(
-    r"(?i)^[ \t]*(?:NNNN?|BT|#\d+|[>.]|=+|Declassified/Released\b.*|Systematic Review\b.*|\d{4}[A-Z ]+\d+\s*-\s*(?:Classification:\s*)?[A-Z /]+|"
+    r"(?i)^[ \t]*(?:NNNN?|BT|#\d+|[>.\"\\]|=+.*|.*CABLE ENDS.*|SELECT \*.*|Declassified/Released\b.*|"
+    r"Systematic Review\b.*|Please visit\b.*|http\S*.*|\d{4}[A-Z ]+\d+\s*-\s*(?:Classification:\s*)?[A-Z /]+|"
     r"(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|SENSITIVE)(?://\s*[A-Z ]+)?|"
     r"NOTE BY [A-Z/]+:.*|GP-\d|XGDS-?\d?|DECL:? ?OADR|E\.?O\.? 1\d+.*|ADP\d+.*|SIPDIS|NOFORN|"
     r"END (?:OF )?(?:TEXT|MESSAGE|CABLE)\.?|MINIMIZE CONSIDERED\.?|\(?DRAFTED[^\n]*|"
     r"PAGE \d+[^\n]*\d{6}Z)[ \t]*$")
 _SIGNER = re.compile(r"^([A-Z][A-Z'’\-]+(?:[ ]+(?:[A-Z][A-Z'’\-]*|JR\.?|SR\.?|III|II))?(?:[ ]+[A-Z][A-Z'’\-]+)?)"
                      r"[ \t]*(?:\.|##|#)?[ \t]*$")
-_SIGNER_MIXED = re.compile(r"^([A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)[ \t]*\.?[ \t]*$")
-_INLINE_SIGNER = re.compile(r"[.!?\"')][ \t]{1,3}([A-Z][A-Z'’\-]{2,}(?: [A-Z][A-Z'’\-]{2,})?)[ \t]*$")
+_SIGNER_MIXED = re.compile(r"^((?:Mc|Mac|De|Di|Le|O')?[A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)[ \t]*\.?[ \t]*$")
+_INLINE_SIGNER = re.compile(r"[.!?\"')”*][ \t]{0,3}([A-Z][A-Z'’\-]{2,}(?: [A-Z][A-Z'’\-]{2,})?)[ \t]*$")
+_INLINE_MIXED = re.compile(r"[.!?\"')”][ \t]{1,3}((?:Mc|Mac)?[A-Z][a-z]{3,})[ \t]*$")
 _NOT_SIGNERS = frozenset(
     "END COMMENT SUMMARY TEXT REGARDS THANKS DRAFT NOTE SIPDIS NOFORN UNCLASSIFIED CONFIDENTIAL "
     "SECRET MESSAGE CABLE NNNN NONE NA ACTION INFO STATE TAGS SUBJECT REF BT FYI PARA ABOVE "
-    "BEGIN QUOTE UNQUOTE ENDQUOTE PLEASE ADVISE".split())
+    "BEGIN QUOTE UNQUOTE ENDQUOTE PLEASE ADVISE DONE THANK YOU BEST WISHES SINCERELY CLEARED "
+    "APPROVED DRAFTED TEXT END".split())
 
 
 def find_signers(body: str, *, canonicalize: bool = True) -> tuple[list[str], int]:
@@ -479,20 +485,29 @@ def find_signers(body: str, *, canonicalize: bool = True) -> tuple[list[str], in
         i -= 1
     if i < 0:
         return [], len(body)
-    line = lines[i].strip()
-    prev = next((lines[k].strip() for k in range(i - 1, -1, -1) if lines[k].strip()), "")
+    line = lines[i].strip().rstrip("\\").strip()
+    prev = next((lines[k].strip() for k in range(i - 1, -1, -1)
+                 if lines[k].strip() and not _TRAILER.match(lines[k])), "")
     cand: str | None = None
     m = _SIGNER.match(line)
     if m and not any(w.strip(".") in _NOT_SIGNERS for w in m.group(1).split()):
         cand = m.group(1)
+        if cand.startswith("XXXX"):  # a redacted drafter before the signer
+            cand = cand.split(None, 1)[1] if " " in cand else None
     elif _SIGNER_MIXED.match(line) and (not prev or re.search(r"[.!?\")]$", prev)) \
             and line.strip(" .").upper() not in _NOT_SIGNERS and len(line) <= 25 \
             and any(c.islower() for c in tail):
         cand = _SIGNER_MIXED.match(line).group(1)  # type: ignore[union-attr]
     else:
         im = _INLINE_SIGNER.search(line)
-        if im and im.group(1).split()[0] not in _NOT_SIGNERS and line.isupper():
+        if im and im.group(1).split()[0] not in _NOT_SIGNERS and (line.isupper() or "." in line[-len(im.group(0)) - 1:]):
             cand = im.group(1)
+        else:
+            # "... we should be taking. Chicola": a mixed-case cable signed on its last line
+            im = _INLINE_MIXED.search(line)
+            if im and im.group(1).upper() not in _NOT_SIGNERS and any(c.islower() for c in line[:-len(im.group(0))]):
+                cand = im.group(1)
+        if cand and im:
             start = pos - len(lines[i]) + lines[i].rfind(im.group(1))
             return [_canon(cand, canonicalize)], max(start, 0)
     if not cand:

@@ -108,6 +108,14 @@ def _name_from(segment: str, mixed_case: bool) -> list[str]:
         if _is_title(bare, mixed_case):
             break
         name.insert(0, bare)
+    if not name and len(tokens) >= 2:
+        # A surname that is also a title word ("Jane Q. Public"): the last word of a
+        # segment after a name word or an initial is part of the name.
+        last, prev = tokens[-1].strip(",;"), tokens[-2].strip(",;")
+        if re.match(r"^[A-Z][A-Za-z'’\-]+$", last) and (
+                _INITIAL.match(prev) or (re.match(r"^[A-Z][a-z]+$", prev) and not _is_title(prev, mixed_case))):
+            rest = _name_from(" ".join(tokens[:-1]), mixed_case)
+            name = rest + [last] if rest else []
     while name and (name[0].lower() in _PARTICLE or _SUFFIX.match(name[0])):
         name.pop(0)
     # "Central Asia George Krol": when a given name is known, the name starts there.
