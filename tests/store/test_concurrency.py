@@ -89,3 +89,26 @@ def test_second_writer_gets_a_clear_busy_error(db_path: Path, monkeypatch: pytes
         other.close()
     with open_store(str(db_path)) as s:
         assert s.store_batch([make_pair("09BUSY1")])[0].status == "new"
+
+
+def test_stores_created_at_the_same_time(tmp_path: Path) -> None:
+    path = str(tmp_path / "race.db")
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def create(n: int) -> None:
+        try:
+            barrier.wait()
+            with open_store(path) as s:
+                s.store_batch([make_pair(f"09RACE{n}")])
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with open_store(path, readonly=True) as s:
+        assert s.stats()["cables"] == 4

@@ -8,6 +8,7 @@ raised as ``StoreError`` with a message meant for the user, never as a driver er
 from __future__ import annotations
 
 import abc
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -77,6 +78,22 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
+    def defer_search_index(self) -> AbstractContextManager[None]:
+        """A context for bulk imports: ``store_batch`` inside it leaves the full-text
+        index alone, and it is rebuilt once on leaving (when something changed).
+
+        Building the index in one pass costs about half of keeping it current batch
+        by batch, so an import into an empty store should use it.  Meanwhile searches
+        miss the new cables; an interrupted import leaves the index marked stale
+        (``stats()["search_index"]``) until the next ``rebuild_search_index()`` or
+        deferred import, which repair it.
+        """
+
+    @abc.abstractmethod
+    def rebuild_search_index(self) -> None:
+        """Rebuild the full-text index from the stored records."""
+
+    @abc.abstractmethod
     def quarantine_batch(self, items: list[Quarantined]) -> int:
         """Keep what could not be read; returns how many were new to the quarantine.
 
@@ -127,7 +144,8 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def stats(self) -> dict[str, Any]:
         """At least: cables, versions, quarantined, references, missing_references,
-        by_format, by_classification, first_created, last_created, db_path, db_bytes."""
+        by_format, by_classification, first_created, last_created, db_path, db_bytes,
+        search_index ("ok" or "stale")."""
 
     @abc.abstractmethod
     def iter_quarantine(self, *, include_resolved: bool = False) -> Iterator[dict[str, Any]]:

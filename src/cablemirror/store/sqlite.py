@@ -34,7 +34,9 @@ as cablemirror's, ``PRAGMA user_version`` is the schema version):
     FTS5 (porter, unicode61, remove_diacritics 2) over title, subject, body, tags,
     with external content (the view ``cables_fts_content``, so the body is stored
     once, inside ``cables.record``).  Kept in sync by ``store_batch`` whenever a
-    cable's current version changes.  Ranking: bm25 weighted title 10, subject 5,
+    cable's current version changes, except inside ``defer_search_index()`` (bulk
+    imports), which marks it stale (``meta.search_index``) in the same transaction
+    and rebuilds it in one pass at the end.  Ranking: bm25 weighted title 10, subject 5,
     body 1, tags 3.
 
 Writing: ``store_batch`` runs in one ``BEGIN IMMEDIATE`` transaction, looks up the
@@ -172,6 +174,7 @@ class SQLiteStore(Store):
         self._lock = threading.Lock()
         self._closed = False
         self._pool: ThreadPoolExecutor | None = None
+        self._deferring = False  # inside defer_search_index()
         self._check_path()
         conn = self._new_connection()
         try:
@@ -229,9 +232,11 @@ class SQLiteStore(Store):
     def _prepare_database(self, conn: sqlite3.Connection) -> None:
         """Check that the file is a cablemirror store we can read; create it when new."""
         try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            n_objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            # One statement, so one snapshot: another process may be creating the store.
+            app_id, version, n_objects = conn.execute(
+                "SELECT (SELECT application_id FROM pragma_application_id), "
+                "(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"
+            ).fetchone()
         except sqlite3.DatabaseError as exc:
             raise self._not_ours(exc) from None
         if app_id == 0 and n_objects == 0:
@@ -265,21 +270,21 @@ class SQLiteStore(Store):
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
+            meta = {
+                "application": "cablemirror",
+                "schema_version": str(SCHEMA_VERSION),
+                "created_at": _utcnow(),
+                "sqlite_version": sqlite3.sqlite_version,
+                "search_index": "ok",
+            }
+            values = ",".join("('{}', '{}')".format(k, v.replace("'", "''")) for k, v in meta.items())
             # One transaction: a half-created store cannot exist.
             conn.executescript(
                 "BEGIN IMMEDIATE;\n"
                 + _schema_sql()
+                + f"\nINSERT INTO meta(key, value) VALUES {values};"
                 + f"\nPRAGMA application_id = {APPLICATION_ID};\nPRAGMA user_version = {SCHEMA_VERSION};\n"
                 + "COMMIT;"
-            )
-            conn.executemany(
-                "INSERT INTO meta(key, value) VALUES (?, ?)",
-                [
-                    ("application", "cablemirror"),
-                    ("schema_version", str(SCHEMA_VERSION)),
-                    ("created_at", _utcnow()),
-                    ("sqlite_version", sqlite3.sqlite_version),
-                ],
             )
         except sqlite3.Error as exc:
             if conn.in_transaction:
@@ -533,10 +538,12 @@ class SQLiteStore(Store):
                 old += conn.execute(
                     f"SELECT key, title, subject, record, tags, version_id FROM cables WHERE key IN ({marks})", chunk
                 ).fetchall()
-            conn.executemany(
-                "INSERT INTO cables_fts(cables_fts, rowid, title, subject, body, tags) VALUES ('delete', ?, ?, ?, ?, ?)",
-                [(k, t, s, _clean(jsonio.loads(r).get("body") or ""), g) for k, t, s, r, g, _ in old],
-            )
+            if not self._deferring:
+                conn.executemany(
+                    "INSERT INTO cables_fts(cables_fts, rowid, title, subject, body, tags) "
+                    "VALUES ('delete', ?, ?, ?, ?, ?)",
+                    [(k, t, s, _clean(jsonio.loads(r).get("body") or ""), g) for k, t, s, r, g, _ in old],
+                )
             # The version that stops being current keeps its record in versions from now on.
             conn.executemany(
                 "UPDATE versions SET record_z = ? WHERE version_id = ?", [(_deflate(r), vid) for _, _, _, r, _, vid in old]
@@ -549,10 +556,14 @@ class SQLiteStore(Store):
         rows = [self._cable_row(s) for s in inserts + switches]
         if rows:
             conn.executemany("INSERT INTO cables VALUES (" + ",".join("?" * 22) + ")", rows)
-            conn.executemany(
-                "INSERT INTO cables_fts(rowid, title, subject, body, tags) VALUES (?, ?, ?, ?, ?)",
-                [(r[0], r[13], r[12], _fts_body(s.best), r[14]) for r, s in zip(rows, inserts + switches)],  # type: ignore[arg-type]
-            )
+            if self._deferring:
+                # Marked in the same transaction: a crash cannot leave an unmarked gap.
+                conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', 'stale')")
+            else:
+                conn.executemany(
+                    "INSERT INTO cables_fts(rowid, title, subject, body, tags) VALUES (?, ?, ?, ?, ?)",
+                    [(r[0], r[13], r[12], _fts_body(s.best), r[14]) for r, s in zip(rows, inserts + switches)],  # type: ignore[arg-type]
+                )
             self._write_parts(conn, [s.best for s in inserts + switches])  # type: ignore[misc]
         if counts:
             conn.executemany(
@@ -609,6 +620,40 @@ class SQLiteStore(Store):
         conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", refs)
         conn.executemany("INSERT INTO tags VALUES (?, ?, ?)", tags)
         conn.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?)", paras)
+
+    @contextmanager
+    def defer_search_index(self) -> Iterator[None]:
+        self._writable()
+        if self._deferring:  # nested: the outer one rebuilds
+            yield
+            return
+        self._deferring = True
+        try:
+            yield
+        except Exception:
+            self._deferring = False
+            self._rebuild_if_stale()  # what was stored before the error is searchable
+            raise
+        finally:
+            # KeyboardInterrupt and the like: no long rebuild now; the mark stays.
+            self._deferring = False
+        self._rebuild_if_stale()
+
+    def _search_index_state(self, conn: sqlite3.Connection) -> str:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
+        return row[0] if row else "ok"
+
+    def _rebuild_if_stale(self) -> None:
+        with self._reading() as conn:
+            stale = self._search_index_state(conn) != "ok"
+        if stale:
+            self.rebuild_search_index()
+
+    def rebuild_search_index(self) -> None:
+        with self._transaction() as conn:
+            # The external content (cables) is the truth: 'rebuild' re-reads all of it.
+            conn.execute("INSERT INTO cables_fts(cables_fts) VALUES ('rebuild')")
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', 'ok')")
 
     def quarantine_batch(self, items: list[Quarantined]) -> int:
         self._writable()
@@ -835,6 +880,7 @@ class SQLiteStore(Store):
                 "first_created": first,
                 "last_created": last,
                 "files_imported": one("SELECT count(*) FROM imports WHERE offset = -1"),
+                "search_index": self._search_index_state(conn),
             }
         st["db_path"] = str(self.path.resolve())
         st["db_bytes"] = sum(

@@ -1,6 +1,8 @@
 -- cablemirror SQLite schema, version 1 (PRAGMA user_version).  See store/sqlite.py.
 -- Cable ids are the canonical reference ids (e.g. 05ALMATY2985).
 
+-- application, schema_version, created_at, sqlite_version, and search_index: "stale"
+-- while an import with deferred indexing has cables the FTS index does not have yet.
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
