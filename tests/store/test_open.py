@@ -158,3 +158,14 @@ def test_read_only_file_system_permissions(db_path: Path) -> None:
             s.store_batch([make_pair("09PERM1")])
     finally:
         db_path.chmod(0o644)
+
+
+def test_odd_characters_in_the_path(tmp_path: Path) -> None:
+    folder = tmp_path / "my cables #1 ?%20 é"
+    folder.mkdir()
+    p = folder / "store?.db"
+    with open_store(str(p)) as s:
+        s.store_batch([make_pair("09ODD1")])
+    with open_store(str(p), readonly=True) as s:
+        assert s.get_cable("09ODD1") is not None
+    assert sorted(x.name for x in folder.iterdir() if x.name.endswith(".db")) == ["store?.db"]

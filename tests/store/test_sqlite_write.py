@@ -26,8 +26,14 @@ def test_new_updated_unchanged(store: Store) -> None:
     out = store.store_batch([a2, a1, b])
     assert [(o.status, o.cable_id) for o in out] == [("updated", "09A1"), ("unchanged", "09A1"), ("unchanged", "09B2")]
     assert out[1].version_id == 1 and out[2].version_id == 2
-    assert len(store.get_versions("09A1")) == 2
-    assert store.stats()["versions"] == 3
+    assert out[0].current != out[1].current and out[2].current
+    shown = {v["version_id"] for v in store.get_versions("09A1") if v["current"]}
+    assert shown == {o.version_id for o in out[:2] if o.current}
+    whole = make_pair("09A1", variant=2, paragraphs=[(i, "C", "LONGER TEXT") for i in range(1, 9)])
+    out = store.store_batch([a1, whole])
+    assert [(o.status, o.current) for o in out] == [("unchanged", False), ("updated", True)]
+    assert len(store.get_versions("09A1")) == 3
+    assert store.stats()["versions"] == 4
 
 
 def test_same_bytes_twice_in_one_batch(store: Store, db_path: Path) -> None:

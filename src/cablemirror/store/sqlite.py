@@ -12,16 +12,18 @@ as cablemirror's, ``PRAGMA user_version`` is the schema version):
 ``versions``
     One row per distinct raw record, unique by sha256 of the bytes: cable id,
     provenance (format, path, offset, length, line), imported_at, released,
-    release_label, completeness (``completeness.py``), that version's record JSON
-    and the raw bytes, both zlib-compressed (``record_z``, ``raw_z``); ``get_raw``
-    returns the bytes exactly.
+    release_label, completeness (``completeness.py``) and the raw bytes
+    zlib-compressed (``raw_z``; ``get_raw`` returns them exactly).  ``record_z`` is
+    that version's record JSON, zlib-compressed, for versions that are not current
+    (NULL for the current one, whose record is ``cables.record``: most cables have
+    one version, and the record is not stored twice).
 ``refs`` / ``tags`` / ``paragraphs``
     Rows of the *current* record of each cable, rewritten when the current version
     changes.  ``paragraphs`` holds number, marking, cut_short and length, not a
     third copy of the text (the record has it twice already: body and paragraphs);
     a search hit's paragraph is worked out from the record at query time
-    (``hits.py``).  ``refs.dst`` may name a cable that is not stored (known-but-missing):
-    ``cited_by`` works for it too.
+    (``hits.py``).  ``refs.dst`` may name a cable that is not stored
+    (known-but-missing): ``cited_by`` works for it too.
 ``quarantine``
     Unique by sha256: provenance, reason, raw bytes (zlib), first/last seen.  When
     quarantined bytes are later stored as a version, the row is kept and marked
@@ -36,13 +38,15 @@ as cablemirror's, ``PRAGMA user_version`` is the schema version):
     once, inside ``cables.record``).  Kept in sync by ``store_batch`` whenever a
     cable's current version changes, except inside ``defer_search_index()`` (bulk
     imports), which marks it stale (``meta.search_index``) in the same transaction
-    and rebuilds it in one pass at the end.  Ranking: bm25 weighted title 10, subject 5,
-    body 1, tags 3.
+    and rebuilds it in one pass at the end.  Ranking: bm25 weighted title 10,
+    subject 5, body 1, tags 3.  Queries are plain words (``fts5.py``).
 
 Writing: ``store_batch`` runs in one ``BEGIN IMMEDIATE`` transaction, looks up the
 whole batch with a few ``IN (...)`` queries, assigns ids itself and writes with
 ``executemany``.  Bytes already stored are "unchanged" and nothing is written; JSON
-and compression are only computed for new versions.
+and compression are only computed for new versions (compression in a helper thread,
+beside SQLite's work).  Text that is not valid Unicode (lone surrogates) is stored
+with U+FFFD in its place (``jsonio.py``); the raw bytes keep the original.
 
 Concurrency: WAL with ``synchronous=NORMAL``, a busy timeout, one connection per
 thread (the website serves from a thread pool); ``readonly=True`` opens the file with
@@ -63,7 +67,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from ..model import Cable, Quarantined, RawRecord, sha256_hex
 from . import jsonio
@@ -441,9 +445,9 @@ class SQLiteStore(Store):
                     "WHERE sha256 = ? AND resolved_version IS NULL",
                     [(v.version_id, now, v.sha) for v in fresh],
                 )
-        for o in outcomes:
-            if o.status != "unchanged":
-                cur = current[o.cable_id]
+        for o in outcomes:  # the current version as this batch left it
+            cur = current.get(o.cable_id)
+            if cur is not None:
                 o.current = cur.version_id == o.version_id
         return outcomes
 
