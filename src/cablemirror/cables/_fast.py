@@ -49,8 +49,13 @@ def find_any(text: str, needles: Iterable[str], start: int = 0, end: int | None 
     return best
 
 
-def line_bounds(text: str, pos: int) -> tuple[int, int]:
-    """(start, end) of the line holding text[pos], end excluding the newline."""
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, (len(text) if end < 0 else end)
+def line_bounds(text: str, pos: int, window: int = 600) -> tuple[int, int]:
+    """(start, end) of the line holding text[pos], end excluding the newline; a line longer
+    than ``window`` on either side is cut there (no header or label line is that long, and
+    unbounded look-ups would make huge one-line inputs quadratic)."""
+    lo = max(0, pos - window)
+    start = text.rfind("\n", lo, pos) + 1 or lo
+    if start == 0 and lo:
+        start = lo
+    end = text.find("\n", pos, pos + window)
+    return start, (min(len(text), pos + window) if end < 0 else end)

@@ -200,7 +200,7 @@ def find_subject(text: str, *, clean: bool = True) -> tuple[str, int]:
 # Anchored on the newline before it: a pattern that starts with a literal character is
 # scanned much faster than one starting with "^[ \t]*" in multi-line mode.
 _PARA = re.compile(
-    r"\n[ \t]*¶?[ \t]*(\d{1,3})[ \t]*\.(?![\d.])[ \t]*(?:Q?\((?P<mark>[A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3})\))?")
+    r"\n[ \t]*(?:¶[ \t]*)?(\d{1,3})[ \t]*\.(?![\d.])[ \t]*(?:Q?\((?P<mark>[A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3})\))?")
 _LEAD_MARK = re.compile(r"^\s*\((?P<mark>[A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3})\)\s*")
 _MARKS = frozenset("U C S TS SBU LOU FOUO NF CUI".split())
 _BLANK_RUN = re.compile(r"\n[ \t]*\n\s*")
@@ -343,7 +343,7 @@ _DASH_LINE = re.compile(r"^[ \t]*[-=_‐–—]{3,}[ \t]*$", re.M)
 
 def _strip_numbers(text: str) -> str:
     """Paragraph numbers and markings out of a span of body text."""
-    out = re.sub(r"(?m)^[ \t]*¶?[ \t]*\d{1,3}[ \t]*\.(?![\d.])[ \t]*(?:\([A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3}\)[ \t]*)?",
+    out = re.sub(r"(?m)^[ \t]*(?:¶[ \t]*)?\d{1,3}[ \t]*\.(?![\d.])[ \t]*(?:\([A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3}\)[ \t]*)?",
                  "", text)
     out = re.sub(r"^[ \t]*\([A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3}\)[ \t]*", "", out)
     out = _DASH_LINE.sub("", out)
@@ -370,10 +370,12 @@ _END_SUMMARY_WORDS = ("END SUMMARY", "End Summary", "End summary", "end summary"
 
 def _summary_start(body: str, start: int, stop: int) -> re.Match[str] | None:
     pos = find_any(body, _SUMMARY_WORDS, start, stop)
-    while pos >= 0:
+    tries = 0
+    while pos >= 0 and tries < 40:
+        tries += 1
         before = body[max(0, pos - 8):pos].upper()
         if not re.search(r"END\s*(?:OF\s*)?$", before):
-            ls = body.rfind("\n", 0, pos) + 1
+            ls = line_bounds(body, pos, 120)[0]
             m = _SUMMARY_START.search(body, ls, min(len(body), pos + 60))
             if m and m.start() <= pos + 1 and m.end() > pos:
                 return m
@@ -427,8 +429,10 @@ def find_comment(body: str, start: int = 0, stop: int | None = None) -> str | No
     end_limit = len(body) if stop is None else stop
     pos = find_any(body, _COMMENT_WORDS, start, end_limit)
     m = None
-    while pos >= 0:
-        ls = body.rfind("\n", 0, pos) + 1
+    tries = 0
+    while pos >= 0 and tries < 40:
+        tries += 1
+        ls = line_bounds(body, pos, 120)[0]
         cand = _COMMENT_START.search(body, max(ls, pos - 30), min(end_limit, pos + 40))
         if cand and cand.start() <= pos + 1 and cand.end() > pos:
             m = cand

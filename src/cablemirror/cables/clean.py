@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 import re
 
+from ._fast import line_bounds
+
 __all__ = ["normalize_text", "strip_page_headers", "count_redactions", "clean_content",
            "PAGE_HEADER_INLINE"]
 
@@ -64,31 +66,25 @@ _PAGE_LINE_FULL = re.compile(
 _CLASS_LINE_FULL = re.compile(r"[ \t]*" + _CLASS_WORDS + r"[ \t]*")
 
 
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, (len(text) if end < 0 else end)
-
-
 def strip_page_headers(text: str) -> str:
     """The text without page and section header lines (found by their literal words
     first: a full regex scan of every body would cost more than the rest of parsing)."""
     cuts: list[tuple[int, int]] = []
     if " OF " in text:
         for m in _OF_HINT.finditer(text):
-            s, e = _line_bounds(text, m.start())
+            s, e = line_bounds(text, m.start())
             if _SECTION_LINE_FULL.fullmatch(text, s, e):
                 cuts.append((s, min(e + 1, len(text))))
     if "PAGE" in text:
         pos = text.find("PAGE")
         while pos >= 0:
-            s, e = _line_bounds(text, pos)
+            s, e = line_bounds(text, pos)
             if _PAGE_LINE_FULL.fullmatch(text, s, e):
                 # the classification line printed above the page line goes too
                 ps = s
                 k = s - 1
                 while k > 0:
-                    ls, le = _line_bounds(text, k - 1 if text[k - 1] == "\n" else k)
+                    ls, le = line_bounds(text, k - 1 if text[k - 1] == "\n" else k)
                     line = text[ls:le]
                     if not line.strip():
                         k = ls - 1
@@ -128,7 +124,7 @@ def count_redactions(text: str) -> int:
     return n
 
 
-_PARA_START = re.compile(r"^[ \t]*¶?[ \t]*\d{1,3}\.(?!\d)[ \t]*(?:\([A-Z][A-Za-z/ ]{0,14}\)[ \t]*)?", re.M)
+_PARA_START = re.compile(r"^[ \t]*(?:¶[ \t]*)?\d{1,3}\.(?!\d)[ \t]*(?:\([A-Z][A-Za-z/ ]{0,14}\)[ \t]*)?", re.M)
 _LEADING_LABEL = re.compile(
     r"^(?:Summary|Comment)(?:\s+and\s+(?:Comment|Summary|Introduction))?\s*[:.]\s*", re.I | re.M)
 _END_LABEL = re.compile(r"End (?:Summary|Comment|Note)(?: and (?:Comment|Summary|Introduction))?\.?[ ]?", re.I)

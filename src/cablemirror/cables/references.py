@@ -37,8 +37,8 @@ _STOP_LINE = re.compile(
     r"sensitive\b|classified\b|this (?:is|message|cable)\b|begin\b|action\b|please\b|"
     r"(?:\((?:u|c|s|sbu|lou|s/nf|c/nf)\))|-{3,}|={3,}|sipdis\b|for official use\b|dept\b|"
     r"(?:un)?classified\b|confidential\b|secret\b|info\b|summary\b)")
-_BULLET_START = re.compile(r"^\s*¶?\s*(?:\(?[A-Z]\)|[A-Z][.:\-](?=\s)|[A-Z]\s+-\s)")
-_ANY_BULLET_LINE = re.compile(r"\n\s*¶?\s*(?:\(?[A-Z]\)|[A-Z][.:\-](?=\s)|[A-Z]\s+-\s)")
+_BULLET_START = re.compile(r"^\s*(?:¶\s*)?(?:\(?[A-Z]\)|[A-Z][.:\-](?=\s)|[A-Z]\s+-\s)")
+_ANY_BULLET_LINE = re.compile(r"\n[ \t]*(?:¶[ \t]*)?(?:\(?[A-Z]\)|[A-Z][.:\-](?=\s)|[A-Z]\s+-\s)")
 _CONTINUATION = re.compile(r"^\s*(?:\d|(?:[A-Z][A-Za-z'.]*\s+){0,3}[A-Z][A-Za-z'.]*\s+\d)")
 
 
@@ -51,7 +51,7 @@ def find_ref_section(preamble: str) -> str | None:
     if m:
         line_start = preamble.rfind("\n", 0, m.start()) + 1
         before = preamble[line_start:m.start()]
-        lead = before if re.match(r"^\s*¶?\s*\(?[A-Z]\)?[.)]\s*$", before) else ""
+        lead = before if re.match(r"^\s*(?:¶\s*)?\(?[A-Z]\)?[.)]\s*$", before) else ""
         return _take_lines(lead + preamble[m.end():])
     # No label (scraped text lost it): bulleted lines that cite cables.
     if not _ANY_BULLET_LINE.search(preamble):
@@ -94,7 +94,7 @@ def _take_lines(text: str) -> str:
 # Bullets: "A." "A)" "(A)" "A:" "A -" and "¶B.".  Accepted only in sequence (A, B, C ...)
 # or as a repeat of the current letter, so initials ("J. Speaks") are not bullets.
 _BULLET = re.compile(
-    r"(?:(?<=^)|(?<=[\s;,]))¶?\s*(?:\(([A-Z])\)|([A-Z])\s*[.):](?=[\sA-Z0-9(¶]|$)|([A-Z])\s+-\s)")
+    r"(?:(?<=^)|(?<=[\s;,]))(?:¶[ \t]?)?(?:\(([A-Z])\)|([A-Z])[ \t]?[.):](?=[\sA-Z0-9(¶]|$)|([A-Z])\s+-\s)")
 _OCR_O = re.compile(r"\bO(?=\d\b|\d\s)")
 _OCR_ZERO = re.compile(r"(?<![A-Za-z0-9])0(?=[A-Z]{3})|(?<=[A-Z])0(?=[A-Z])")
 _TOKEN = re.compile(r"(\d+(?:[-/]\d{2}(?!\d))?)|([A-Za-z][A-Za-z'’.]*)|(\(\w{1,4}\)|\S)")

@@ -60,7 +60,7 @@ _ENDINGS = ("tion", "tions", "sion", "sions", "ment", "ments", "ing", "ings", "n
             "tive", "tives", "ously", "ible", "ized", "ised", "izing", "ising", "ists",
             "ency", "ancy", "ful")
 # Found from the line break forwards: a pattern starting with a newline is cheap to scan.
-_SPLIT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*(" + trie_pattern(_ENDINGS) + r")(?![A-Za-z])")
+_SPLIT = re.compile(r"\n[ \t]*(?:\n[ \t]*){0,3}(" + trie_pattern(_ENDINGS) + r")(?![A-Za-z])")
 _FRAGMENT = re.compile(r"(?<![\w\-])([A-Za-z]{2,})[ \t]*$")
 
 
@@ -73,6 +73,7 @@ def repair_text(text: str) -> tuple[str, list[TextRepair]]:
     split = _SPLIT.search(out)
     if split:
         lowered = out.lower()
+        evidence: dict[str, bool] = {}
         pieces: list[str] = []
         last = 0
         shift = 0
@@ -82,9 +83,11 @@ def repair_text(text: str) -> tuple[str, list[TextRepair]]:
                 continue
             joined = head.group(1) + m.group(1)
             # Evidence: the joined word (or the word with an ending) occurs elsewhere.
+            # (the split word itself has a line break inside, so any match is elsewhere)
             needle = joined.lower()
-            if lowered.find(needle) < 0 or (lowered.find(needle, 0, head.start()) < 0
-                                            and lowered.find(needle, m.end()) < 0):
+            if needle not in evidence:
+                evidence[needle] = needle in lowered
+            if not evidence[needle]:
                 continue
             pieces.append(out[last:head.start()])
             start_new = head.start() + shift
