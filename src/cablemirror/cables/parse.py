@@ -94,6 +94,17 @@ def _where(offset: int, spans: list[tuple[int, int, int | None]]) -> str:
 
 
 _CUT_END = re.compile(r"\b[a-z][a-z'’\-]*$")
+_CLOSERS = frozenset('.!?:;)"\'”’]')
+_END_MARK = re.compile(r"(?i)\bend (?:of )?(?:summary|comment|text|note|quote)s?$")
+
+
+def _looks_cut(text: str) -> bool:
+    """Ends with a lower-case word inside a sentence of prose (not a list, table or address)."""
+    tail = text[-120:]
+    if not _CUT_END.search(tail) or _END_MARK.search(tail) or re.search(r"\n[-*•]", text[-200:]):
+        return False
+    sentence = re.split(r"[.!?:;]\s", tail)[-1]
+    return len(sentence.split()) >= 6 and not re.search(r"\d|@|  ", sentence[-40:])
 
 
 def _parse_body(body: str, cable: Cable, *, year: str | None, reference_id: str | None) -> dict[str, Any]:
@@ -137,18 +148,25 @@ def _parse_body(body: str, cable: Cable, *, year: str | None, reference_id: str 
         for i, block in enumerate(blocks):
             paragraphs.append(Paragraph(None, mark if i == 0 else None, block))
         spans.append((lead_start, min(first_para, sig_start), None))
+    unfinished: list[Paragraph] = []
     for i, raw in enumerate(raws):
         last = i == len(raws) - 1
         if last:
             raw.end = min(raw.end, max(sig_start, raw.text_start))
         ptext = paragraph_text(text, raw, last=last)
         para = Paragraph(raw.number, raw.marking, ptext)
-        if not last and ptext and _CUT_END.search(ptext[-60:]) and not re.search(r"\n[-*•]", ptext[-200:]):
-            para.cut_short = True
-            tail = " ".join(ptext.split()[-5:])
-            cable.repairs.append(Repair("cut-short", f"paragraph {raw.number}", tail, tail))
+        if not last and ptext and not ptext.rstrip()[-1:] in _CLOSERS:
+            unfinished.append(para)
         paragraphs.append(para)
         spans.append((raw.start, raw.end, raw.number))
+    # A paragraph that stops mid-sentence where the next one begins was cut short (by the
+    # scraper, or by the release).  Only flagged when it is the exception in its cable: some
+    # cables end every paragraph, list or table without a full stop.
+    if len(unfinished) == 1 and _looks_cut(unfinished[0].text):
+        para = unfinished[0]
+        para.cut_short = True
+        tail = " ".join(para.text.split()[-5:])
+        cable.repairs.append(Repair("cut-short", f"paragraph {para.number}", tail, tail))
     cable.paragraphs = paragraphs
     for r in text_repairs:
         cable.repairs.append(Repair(r.kind, _where(r.offset, spans), r.before, r.after))
