@@ -21,7 +21,6 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
-from ..model import Paragraph
 from ._fast import find_any, line_bounds
 
 __all__ = [

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from ..model import FORMAT_HTML, FORMAT_MIRROR, Cable, Paragraph, RawRecord, Reference, Repair
-from ._fast import find_any
 from .body import (
     find_comment, find_signers, find_subject, find_summary, paragraph_text, read_opening, reflow,
     split_paragraphs,
