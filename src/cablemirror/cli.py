@@ -324,5 +324,80 @@ def quarantine_cmd(db: str | None, as_json: bool) -> None:
         click.echo(f"{n} quarantined item(s)")
 
 
+# --------------------------------------------------------------------------- demo & serve
+
+
+def _import_demo(db: str | None, count: int, seed: int, quiet: bool) -> None:
+    """Generate the demo collection (marked as generated) and import it."""
+    import tempfile
+
+    from .demo import write_cables_csv
+    from .ingest import default_workers, import_paths
+
+    with tempfile.TemporaryDirectory(prefix="cablemirror-demo-") as tmp:
+        path = Path(tmp) / "demo-cables.csv"
+        if not quiet:
+            click.echo(f"Generating {count:,} demo cables (generated text, marked GENERATED DEMO DATA)...", err=True)
+        write_cables_csv(path, count, seed)
+        with _open(db) as store:
+            summary = import_paths(store, [path], workers=default_workers(), progress=not quiet and sys.stderr.isatty())
+    if not quiet:
+        click.echo(f"Demo collection: {summary.new} new, {summary.unchanged} unchanged cables in {_db_label(db)}", err=True)
+
+
+@main.command("demo")
+@db_option
+@click.option("--count", type=click.IntRange(1, 1_000_000), default=1000, show_default=True, help="How many cables to generate.")
+@click.option("--seed", type=int, default=2010, show_default=True, help="Same seed, same collection.")
+@click.option("--quiet", "-q", is_flag=True)
+@user_errors
+def demo_cmd(db: str | None, count: int, seed: int, quiet: bool) -> None:
+    """Fill the store with the generated demo collection (importing it twice changes nothing)."""
+    _import_demo(db, count, seed, quiet)
+    with _open(db, readonly=True) as store:
+        st = store.stats()
+    click.echo(f"{st['cables']:,} cables, {st['versions']:,} versions, {st['quarantined']} quarantined in {st['db_path']}")
+
+
+@main.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Server processes.")
+@click.option("--demo", is_flag=True, help="When the store holds no cable yet, fill it with the generated demo collection first.")
+@user_errors
+def serve_cmd(db: str | None, host: str, port: int, workers: int, demo: bool) -> None:
+    """Serve the website (and its JSON API) over the store."""
+    import os
+
+    import uvicorn
+
+    from .store import resolve_db
+
+    location = str(resolve_db(db))
+    if demo:
+        with _open(db) as store:
+            empty = store.stats()["cables"] == 0
+        if empty:
+            _import_demo(db, 1000, 2010, quiet=False)
+    else:
+        with _open(db, readonly=True) as store:  # fail now, with a clear message, not in a worker
+            store.stats()
+    os.environ["CABLEMIRROR_DB"] = location  # the factory reads it in every worker
+    click.echo(f"Serving {location} at http://{host}:{port}/  (Ctrl-C stops)", err=True)
+    # access_log=False: the site records nothing about its readers (see /privacy).
+    uvicorn.run(
+        "cablemirror.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,51 @@
+"""The website: an ASGI application (Starlette) over a read-only store.
+
+``create_app(db)`` assembles the routes of three modules, each with one job:
+
+- ``data``  — a record taken away: ``/cable/{id}.json|.raw|.pdf``, ``/api/v1/...`` with
+  its OpenAPI document, CSV / JSON Lines exports, Atom feeds, sitemap.xml, robots.txt;
+- ``pages`` — the HTML pages a reader sees (home, browse, search, cable, guide, privacy);
+- static files under ``/static``.
+
+The data routes come first: ``/cable/{id}.pdf`` must not be taken for a cable id.
+Privacy: no access log with addresses, no cookies, no third-party requests (the
+Content-Security-Policy set by ``security.SecurityHeaders`` says so to the browser).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from ..store import open_store
+from . import data, pages
+from .security import SecurityHeaders
+from .site import SiteConfig
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(db: str | None = None, *, config: SiteConfig | None = None) -> Starlette:
+    """The website over the store at ``db`` (see ``cablemirror.store.resolve_db``)."""
+    config = config or SiteConfig.from_env()
+    store = open_store(db, readonly=True)
+    app = Starlette(
+        routes=[*data.routes, *pages.routes, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")],
+        exception_handlers=pages.exception_handlers,
+        on_shutdown=[store.close],
+    )
+    app.add_middleware(SecurityHeaders)
+    app.state.store = store
+    app.state.config = config
+    pages.setup(app)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for ``uvicorn --factory`` (several workers): the database comes from
+    ``CABLEMIRROR_DB`` like everywhere else."""
+    return create_app(os.environ.get("CABLEMIRROR_DB"))
