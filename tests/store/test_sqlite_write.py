@@ -183,7 +183,8 @@ def test_switching_current_rewrites_index_and_parts(store: Store, db_path: Path)
     assert store.search("platypus").total == 1
     assert store.search("newtag").total == 1 and store.search("oldtag").total == 0
     assert store.cited_by("08NEW1") == ["09SW1"] and store.cited_by("08OLD1") == []
-    assert rows(db_path, "SELECT tag FROM tags WHERE cable = '09SW1'") == [("NEWTAG",)]
+    assert rows(db_path, "SELECT t.tag FROM tags t JOIN cables c ON c.key = t.key WHERE c.id = '09SW1'") == [("NEWTAG",)]
+    assert rows(db_path, "SELECT count(*) FROM facts") == [(1,)]
     assert rows(db_path, "SELECT number, marking FROM paragraphs WHERE cable = '09SW1' ORDER BY position") == [
         (1, "S"),
         (2, "S"),
@@ -284,9 +285,8 @@ def test_tags_and_paragraph_rows(store: Store, db_path: Path) -> None:
     pair = make_pair("09PART1", tags=["PREL", "PGOV", "IC"], paragraphs=paras)
     pair[1].paragraphs[2].cut_short = True
     store.store_batch([pair])
-    assert rows(db_path, "SELECT position, tag FROM tags WHERE cable = '09PART1' ORDER BY position") == [
-        (0, "PREL"), (1, "PGOV"), (2, "IC"),
-    ]
+    assert rows(db_path, "SELECT t.position, t.tag FROM tags t JOIN cables c ON c.key = t.key "
+                         "WHERE c.id = '09PART1' ORDER BY t.position") == [(0, "PREL"), (1, "PGOV"), (2, "IC")]
     got = rows(db_path, "SELECT position, number, marking, cut_short, length FROM paragraphs "
                         "WHERE cable = '09PART1' ORDER BY position")
     assert got == [(0, None, None, 0, 13), (1, 1, "C", 0, 11), (2, 2, "S/NF", 1, 12)]

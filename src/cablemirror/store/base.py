@@ -168,6 +168,7 @@ class Store(abc.ABC):
     # A "summary" is a small dict: id, title, subject, created, released, origin,
     # classification, partial, tags.
 
+    @abc.abstractmethod
     def query(
         self,
         q: "Query | str | None" = None,
@@ -186,47 +187,46 @@ class Store(abc.ABC):
         Facet values are sorted by count (then value); each facet has at most
         ``facet_limit`` values.  Hits of a query without words have an empty snippet.
         """
-        raise NotImplementedError  # the store helper is implementing these now
 
+    @abc.abstractmethod
     def counts(self, field: str, q: "Query | str | None" = None) -> list[tuple[str, int]]:
         """Every value of ``field`` ("origin", "tag", "classification", "year") with the
         number of cables matching ``q`` that have it, by count descending: for browse
         pages (all origins, all tags, ...)."""
-        raise NotImplementedError  # the store helper is implementing these now
 
+    @abc.abstractmethod
     def histogram(self, q: "Query | str | None" = None, *, year: int | None = None, month: int | None = None) -> list[tuple[str, int]]:
         """Cables per period matching ``q``: per year ("2005"), per month of ``year``
         ("2005-08"), or per day of ``year``-``month`` ("2005-08-18"), in date order;
         periods with no cable are absent."""
-        raise NotImplementedError  # the store helper is implementing these now
 
+    @abc.abstractmethod
     def summaries(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Summaries of the stored cables among ``ids`` (missing ids are absent)."""
-        raise NotImplementedError  # the store helper is implementing these now
 
+    @abc.abstractmethod
     def references(self, cable_id: str) -> list[dict[str, Any]]:
         """The current version's references in order: bullet, value, kind, id, and
         ``stored`` (bool: the cited cable is in the store) with ``title`` when it is,
         and ``cited_by_count`` (how many stored cables cite that id)."""
-        raise NotImplementedError  # the store helper is implementing these now
 
+    @abc.abstractmethod
     def latest_released(self, limit: int = 10) -> list[dict[str, Any]]:
         """Summaries of the most recently released cables (then created)."""
-        raise NotImplementedError  # the store helper is implementing these now
 
+    @abc.abstractmethod
     def most_cited(self, limit: int = 10) -> list[dict[str, Any]]:
         """The ids cited by the most stored cables: {"id", "count", "stored", "title"}."""
-        raise NotImplementedError  # the store helper is implementing these now
 
+    @abc.abstractmethod
     def iter_records(self, q: "Query | str | None" = None, *, sort: str = "id") -> Iterator[dict[str, Any]]:
         """Every matching cable's current JSON record, streamed (exports, static site)."""
-        raise NotImplementedError  # the store helper is implementing these now
 
+    @abc.abstractmethod
     def iter_ids(self) -> Iterator[tuple[str, str | None]]:
         """(id, released or created) of every stored cable, by id (sitemaps)."""
-        raise NotImplementedError  # the store helper is implementing these now
 
+    @abc.abstractmethod
     def collections(self) -> list[dict[str, Any]]:
         """The collections held: [{"name": "cables", "title": ..., "count": n, "first": date,
         "last": date, "generated": bool}] (the war diary joins later)."""
-        raise NotImplementedError  # the store helper is implementing these now

@@ -55,6 +55,7 @@ thread (the website serves from a thread pool); ``readonly=True`` opens the file
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sqlite3
@@ -70,14 +71,17 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..model import Cable, Quarantined, RawRecord, sha256_hex
-from . import jsonio
+from . import derived, jsonio, migrate
 from .base import HIT_MARKS, SearchHit, SearchPage, Store, StoreError, StoreOutcome
 from .completeness import completeness, release_of, release_seq, version_rank
 from .fts5 import fts5_query
 from .hits import paragraph_of_hit
+from .sqlite_read import SQLiteReadAPI
+
+log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x43424D52  # "CBMR"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_SECONDS = 30.0
 ZLIB_LEVEL = 1  # 3/4 of level 6's gain at under half the CPU: imports are CPU-bound
 _CHUNK = 500  # host parameters per IN (...) query
@@ -163,11 +167,19 @@ class _Current:
     stored: int = 0  # versions stored before this batch
 
 
+# The columns of ``cables`` in the order ``_cable_row`` gives them.
+_CABLE_COLUMNS = (
+    "key, id, version_id, n_versions, format, created, released, year, month, day, origin, classification, "
+    "subject, title, tags, partial, has_header, n_paragraphs, n_references, redactions, body_length, record, "
+    "canon, generated"
+)
+
+
 def _schema_sql() -> str:
     return resources.files("cablemirror.store").joinpath("data", "schema_sqlite.sql").read_text("utf-8")
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteReadAPI, Store):
     """See the module docstring.  Open with ``cablemirror.store.open_store``."""
 
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
@@ -179,6 +191,8 @@ class SQLiteStore(Store):
         self._closed = False
         self._pool: ThreadPoolExecutor | None = None
         self._deferring = False  # inside defer_search_index()
+        self._labels: dict[str, dict[str, int]] = {}  # kind -> value -> labels.label_id
+        self._init_read_api()
         self._check_path()
         conn = self._new_connection()
         try:
@@ -261,8 +275,8 @@ class SQLiteStore(Store):
                 f"database is newer than this version of cablemirror: {self.path} has schema {version}, "
                 f"this version knows schema {SCHEMA_VERSION} at most; upgrade cablemirror"
             )
-        if version < SCHEMA_VERSION:  # no older schema has been released yet
-            raise StoreError(f"cannot open {self.path}: unknown schema version {version}")
+        if version < SCHEMA_VERSION:
+            self._upgrade(conn, version)
         if not self.readonly:
             try:
                 mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -270,6 +284,39 @@ class SQLiteStore(Store):
                     conn.execute("PRAGMA journal_mode = WAL")
             except sqlite3.Error as exc:
                 raise self._write_error(exc) from None
+
+    def _upgrade(self, conn: sqlite3.Connection, version: int) -> None:
+        """Bring a store of an older schema to this one, in place, in one transaction."""
+        if version not in migrate.STEPS:
+            raise StoreError(f"cannot open {self.path}: unknown schema version {version}")
+        if self.readonly:
+            raise StoreError(
+                f"{self.path} was written by an older cablemirror (schema {version}; this version uses "
+                f"schema {SCHEMA_VERSION}) and is opened read-only: upgrade it once by opening it for "
+                f"writing, e.g. cablemirror import --db {self.path} with any release file "
+                "(the upgrade runs first and keeps every record)"
+            )
+        log.warning(
+            "upgrading %s from schema %d to %d: this runs once and takes about a minute per 100,000 cables",
+            self.path, version, SCHEMA_VERSION,
+        )
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._write_error(exc) from None
+        try:
+            # Another process may have upgraded it while we waited for the lock.
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current < SCHEMA_VERSION:
+                migrate.upgrade(conn, current, SCHEMA_VERSION)
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"cannot upgrade {self.path} to schema {SCHEMA_VERSION}: {exc} (the file is unchanged)") from None
+            raise
+        log.warning("upgraded %s to schema %d", self.path, SCHEMA_VERSION)
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         try:
@@ -280,6 +327,7 @@ class SQLiteStore(Store):
                 "created_at": _utcnow(),
                 "sqlite_version": sqlite3.sqlite_version,
                 "search_index": "ok",
+                "generation": "0",
             }
             values = ",".join("('{}', '{}')".format(k, v.replace("'", "''")) for k, v in meta.items())
             # One transaction: a half-created store cannot exist.
@@ -365,21 +413,30 @@ class SQLiteStore(Store):
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise self._write_error(exc) from None
+        changes = conn.total_changes
         try:
             yield conn
+            if conn.total_changes != changes:
+                # Read caches (facets of the empty query, most cited) key on this.
+                conn.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+                )
         except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
+            self._rolled_back(conn)
             raise self._write_error(exc) from None
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._rolled_back(conn)
             raise
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._rolled_back(conn)
             raise self._write_error(exc) from None
+
+    def _rolled_back(self, conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        self._labels.clear()  # label ids handed out in the transaction are void
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -552,14 +609,16 @@ class SQLiteStore(Store):
             conn.executemany(
                 "UPDATE versions SET record_z = ? WHERE version_id = ?", [(_deflate(r), vid) for _, _, _, r, _, vid in old]
             )
-            ids = [s.best.cable_id for s in switches]  # type: ignore[union-attr]
-            for table, column in (("refs", "src"), ("tags", "cable"), ("paragraphs", "cable")):
-                conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(i,) for i in ids])
-            conn.executemany("DELETE FROM cables WHERE key = ?", [(s.key,) for s in switches])
+            ids = [(s.best.cable_id,) for s in switches]  # type: ignore[union-attr]
+            keys = [(s.key,) for s in switches]
+            for table, column in (("refs", "src"), ("paragraphs", "cable")):
+                conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", ids)
+            for table in ("tags", "captions", "facts", "cables"):
+                conn.executemany(f"DELETE FROM {table} WHERE key = ?", keys)
 
         rows = [self._cable_row(s) for s in inserts + switches]
         if rows:
-            conn.executemany("INSERT INTO cables VALUES (" + ",".join("?" * 22) + ")", rows)
+            conn.executemany(f"INSERT INTO cables({_CABLE_COLUMNS}) VALUES (" + ",".join("?" * 24) + ")", rows)
             if self._deferring:
                 # Marked in the same transaction: a crash cannot leave an unmarked gap.
                 conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', 'stale')")
@@ -568,7 +627,7 @@ class SQLiteStore(Store):
                     "INSERT INTO cables_fts(rowid, title, subject, body, tags) VALUES (?, ?, ?, ?, ?)",
                     [(r[0], r[13], r[12], _fts_body(s.best), r[14]) for r, s in zip(rows, inserts + switches)],  # type: ignore[arg-type]
                 )
-            self._write_parts(conn, [s.best for s in inserts + switches])  # type: ignore[misc]
+            self._write_parts(conn, inserts + switches, rows)
         if counts:
             conn.executemany(
                 "UPDATE cables SET n_versions = n_versions + ? WHERE key = ?", [(s.added, s.key) for s in counts]
@@ -603,27 +662,60 @@ class SQLiteStore(Store):
             int(c.redactions or 0),
             len(c.body or ""),
             v.json_text,
+            derived.id_key(v.cable_id),
+            int(derived.is_generated(c.body)),
         )
 
-    def _write_parts(self, conn: sqlite3.Connection, best: list[_Version]) -> None:
+    def _write_parts(self, conn: sqlite3.Connection, states: list[_Current], rows: list[tuple[Any, ...]]) -> None:
+        """The rows derived from the new current records: refs, tags, captions,
+        paragraphs, facts (``rows`` are their ``cables`` rows, in the same order)."""
         refs: list[tuple[Any, ...]] = []
         tags: list[tuple[Any, ...]] = []
+        captions: list[tuple[Any, ...]] = []
         paras: list[tuple[Any, ...]] = []
-        for v in best:
+        for s in states:
+            v = s.best
+            assert v is not None
             cid, c = v.cable_id, v.cable
             cl = _same if v.valid_text else _clean
-            refs += [
-                (cid, i, cl(r.bullet), cl(r.value) or "", cl(r.kind) or "other", cl(r.id))
-                for i, r in enumerate(c.references)
-            ]
-            tags += [(cid, i, cl(t)) for i, t in enumerate(c.tags)]
+            for i, r in enumerate(c.references):
+                dst = cl(r.id)
+                refs.append((cid, i, cl(r.bullet), cl(r.value) or "", cl(r.kind) or "other", dst, derived.id_key(dst)))
+            # Normalised like queries compare them, each once (the first position wins).
+            tags += [(s.key, t, i) for i, t in enumerate(derived.keywords(cl(t) for t in c.tags))]
+            captions += [(s.key, k) for k in derived.keywords(cl(t) for t in c.captions)]
             paras += [
                 (cid, i, p.number, cl(p.marking), int(bool(p.cut_short)), len(p.text or ""))
                 for i, p in enumerate(c.paragraphs)
             ]
-        conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", refs)
-        conn.executemany("INSERT INTO tags VALUES (?, ?, ?)", tags)
+        conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?)", refs)
+        conn.executemany("INSERT INTO tags(key, tag, position) VALUES (?, ?, ?)", tags)
+        conn.executemany("INSERT INTO captions(key, caption) VALUES (?, ?)", captions)
         conn.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?)", paras)
+        origins = self._label_ids(conn, "origin", {r[10] for r in rows if r[10] is not None})
+        classes = self._label_ids(conn, "class", {r[11] for r in rows if r[11] is not None})
+        conn.executemany(
+            "INSERT INTO facts(key, created, released, year, origin, class, generated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(r[0], r[5], r[6], r[7], origins.get(r[10]), classes.get(r[11]), r[23]) for r in rows],
+        )
+
+    def _label_ids(self, conn: sqlite3.Connection, kind: str, values: set[str]) -> dict[str, int]:
+        """Label ids of ``values`` (origins or classifications), creating the new ones.
+        Labels are never deleted, so the ids are cached for the life of the store."""
+        cache = self._labels.setdefault(kind, {})
+        missing = sorted(v for v in values if v not in cache)
+        if missing:
+            norm = derived.origin_words if kind == "origin" else derived.class_key
+            conn.executemany(
+                "INSERT OR IGNORE INTO labels(kind, value, norm) VALUES (?, ?, ?)",
+                [(kind, v, norm(v)) for v in missing],
+            )
+            for chunk in _chunks(missing):
+                marks = ",".join("?" * len(chunk))
+                cache.update(
+                    conn.execute(f"SELECT value, label_id FROM labels WHERE kind = ? AND value IN ({marks})", (kind, *chunk))
+                )
+        return {v: cache[v] for v in values}
 
     @contextmanager
     def defer_search_index(self) -> Iterator[None]:
@@ -733,8 +825,13 @@ class SQLiteStore(Store):
 
     def get_cable(self, cable_id: str) -> dict[str, Any] | None:
         with self._reading() as conn:
-            row = conn.execute("SELECT record FROM cables WHERE id = ?", (cable_id,)).fetchone()
-        return jsonio.loads(row[0]) if row else None
+            row = conn.execute("SELECT record, generated FROM cables WHERE id = ?", (cable_id,)).fetchone()
+        if row is None:
+            return None
+        record = jsonio.loads(row[0])
+        if row[1]:
+            record["generated"] = True  # demo data: said only when true, the record shape is unchanged
+        return record
 
     def get_versions(self, cable_id: str) -> list[dict[str, Any]]:
         with self._reading() as conn:
@@ -802,7 +899,10 @@ class SQLiteStore(Store):
         with self._reading() as conn:
             return [
                 r[0]
-                for r in conn.execute("SELECT DISTINCT src FROM refs WHERE dst = ? ORDER BY src", (cable_id,))
+                # Canonical ids on both sides: a citation may spell the id differently.
+                for r in conn.execute(
+                    "SELECT DISTINCT src FROM refs WHERE dst_key = ? ORDER BY src", (derived.id_key(cable_id),)
+                )
             ]
 
     def search(
@@ -865,12 +965,12 @@ class SQLiteStore(Store):
                 "references": one("SELECT count(*) FROM refs"),
                 "cable_references": one("SELECT count(*) FROM refs WHERE dst IS NOT NULL"),
                 "missing_references": one(
-                    "SELECT count(*) FROM refs r WHERE r.dst IS NOT NULL "
-                    "AND NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = r.dst)"
+                    "SELECT count(*) FROM refs r WHERE r.dst_key IS NOT NULL "
+                    "AND NOT EXISTS (SELECT 1 FROM cables c WHERE c.canon = r.dst_key)"
                 ),
                 "missing_cables": one(
-                    "SELECT count(DISTINCT r.dst) FROM refs r WHERE r.dst IS NOT NULL "
-                    "AND NOT EXISTS (SELECT 1 FROM cables c WHERE c.id = r.dst)"
+                    "SELECT count(DISTINCT r.dst_key) FROM refs r WHERE r.dst_key IS NOT NULL "
+                    "AND NOT EXISTS (SELECT 1 FROM cables c WHERE c.canon = r.dst_key)"
                 ),
                 "by_format": dict(
                     conn.execute("SELECT format, count(*) FROM versions GROUP BY format ORDER BY format").fetchall()

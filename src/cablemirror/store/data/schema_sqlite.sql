@@ -1,8 +1,11 @@
--- cablemirror SQLite schema, version 1 (PRAGMA user_version).  See store/sqlite.py.
--- Cable ids are the canonical reference ids (e.g. 05ALMATY2985).
+-- cablemirror SQLite schema, version 2 (PRAGMA user_version).  See store/sqlite.py;
+-- store/migrate.py upgrades older files in place.
+-- Cable ids are the release's reference ids (e.g. 05ALMATY2985); cables.canon and
+-- refs.dst_key hold canonical ids (cables.ids.canonical_id), which link them.
 
--- application, schema_version, created_at, sqlite_version, and search_index: "stale"
--- while an import with deferred indexing has cables the FTS index does not have yet.
+-- application, schema_version, created_at, sqlite_version, search_index ("stale"
+-- while an import with deferred indexing has cables the FTS index does not have yet),
+-- and generation: a counter every write transaction bumps (read caches key on it).
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -32,12 +35,41 @@ CREATE TABLE cables (
     n_references   INTEGER NOT NULL,
     redactions     INTEGER NOT NULL,
     body_length    INTEGER NOT NULL,
-    record         TEXT NOT NULL             -- JSON
+    record         TEXT NOT NULL,            -- JSON
+    canon          TEXT NOT NULL DEFAULT '', -- canonical_id(id): how references find the cable
+    generated      INTEGER NOT NULL DEFAULT 0 -- 0/1: the body carries the demo generator's mark
 );
-CREATE INDEX cables_created ON cables(created);
-CREATE INDEX cables_year ON cables(year, month, day);
-CREATE INDEX cables_origin ON cables(origin, created);
-CREATE INDEX cables_classification ON cables(classification, created);
+CREATE INDEX cables_canon ON cables(canon);
+
+-- What queries filter, sort and facet on, one narrow row per cable (key = cables.key):
+-- counting facets over 100,000 matches reads a few MB here instead of the wide
+-- cables rows.  origin and class are label ids.
+CREATE TABLE facts (
+    key       INTEGER PRIMARY KEY,
+    created   TEXT,
+    released  TEXT,
+    year      INTEGER,
+    origin    INTEGER,
+    class     INTEGER,
+    generated INTEGER NOT NULL
+);
+CREATE INDEX facts_created ON facts(created);
+CREATE INDEX facts_released ON facts(released, created);
+CREATE INDEX facts_origin ON facts(origin, created);
+CREATE INDEX facts_class ON facts(class, created);
+CREATE INDEX facts_groups ON facts(year, origin, class);
+CREATE INDEX facts_generated ON facts(key) WHERE generated;
+
+-- The distinct origins and classifications (never deleted: ids stay valid).  norm is
+-- what queries compare: the folded words of an origin (origin:almaty), the canonical
+-- classification (class:secret; '' when the query language cannot name it).
+CREATE TABLE labels (
+    label_id INTEGER PRIMARY KEY,
+    kind     TEXT NOT NULL,                  -- 'origin' | 'class'
+    value    TEXT NOT NULL,
+    norm     TEXT NOT NULL,
+    UNIQUE (kind, value)
+);
 
 -- One row per distinct raw record (by sha256 of its bytes).
 CREATE TABLE versions (
@@ -68,17 +100,27 @@ CREATE TABLE refs (
     value    TEXT NOT NULL,
     kind     TEXT NOT NULL,
     dst      TEXT,
+    dst_key  TEXT,                           -- canonical_id(dst): compared with cables.canon
     PRIMARY KEY (src, position)
 ) WITHOUT ROWID;
-CREATE INDEX refs_dst ON refs(dst) WHERE dst IS NOT NULL;
+CREATE INDEX refs_dst_key ON refs(dst_key, src) WHERE dst_key IS NOT NULL;
 
+-- Tags and captions of current records as queries compare them (upper case, each
+-- once per cable), by cable key.
 CREATE TABLE tags (
-    cable    TEXT NOT NULL,
-    position INTEGER NOT NULL,
+    key      INTEGER NOT NULL,
     tag      TEXT NOT NULL,
-    PRIMARY KEY (cable, position)
+    position INTEGER NOT NULL,
+    PRIMARY KEY (key, tag)
 ) WITHOUT ROWID;
 CREATE INDEX tags_tag ON tags(tag);
+
+CREATE TABLE captions (
+    key      INTEGER NOT NULL,
+    caption  TEXT NOT NULL,
+    PRIMARY KEY (key, caption)
+) WITHOUT ROWID;
+CREATE INDEX captions_caption ON captions(caption);
 
 -- The paragraphs' text is in the record (twice: body and paragraphs); here what can
 -- be queried without it: numbers and portion markings.

@@ -1,0 +1,196 @@
+"""Compiling a parsed query (``cablemirror.search``) to SQL over the SQLite schema.
+
+The query's plan (``search.plan_fts5``) has a full-text part and field conditions:
+
+- ``Plan.match`` drives the query: ``FROM cables_fts JOIN facts x ON x.key = rowid
+  WHERE cables_fts MATCH ?`` (rank and snippets come with it).  ``subject:`` is a
+  column filter inside it (``subject : "civil society"``), so it is stemmed like
+  the rest of the full text.
+- everything else is a boolean over ``facts x`` (the narrow per-cable row):
+  dates and released compare ISO strings with index-friendly ranges; ``origin:``
+  and ``class:`` select label ids from the small ``labels`` table (origin words,
+  canonical classifications); ``tag:``, ``caption:``, ``id:`` and ``ref:`` are
+  ``x.key IN (SELECT key ...)`` over their indexed tables; text under OR/NOT
+  (``election OR tag:KDEM``) is ``x.key [NOT] IN (SELECT rowid FROM cables_fts
+  WHERE cables_fts MATCH ?)``.
+
+A condition on an unknown value (NULL) is false and its negation true, as in
+``search.evaluate``: predicates on nullable columns are wrapped in ``COALESCE(..., 0)``.
+Ids compare in canonical form on both sides (``derived.id_key``): ``id:`` accepts
+the release's id or its canonical form, ``ref:`` finds every spelling of a citation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..search import And, DateRange, Field, Not, Or, Phrase, Plan, Query, Term, TextMatch, plan_fts5
+from ..search.dates import day_after
+from ..search.fields import CABLE_FIELDS
+from ..search.fts5 import fts5_expression
+from ..search.nodes import Node
+from . import derived
+
+FTS = "cables_fts"
+TEXT_COLUMNS = {"subject": "subject"}  # text fields answered by the full-text index
+_DATE_COLUMNS = {"date": "x.created", "released": "x.released"}
+
+
+@dataclass(slots=True)
+class Compiled:
+    """A query as SQL pieces over ``facts x`` (and ``cables_fts`` when ``match``)."""
+
+    match: str | None = None  # FTS5 expression every hit matches
+    where: str = "1"  # SQL boolean over x
+    params: list[Any] = field(default_factory=list)
+    highlight: str | None = None  # FTS5 expression of the words a hit shows (snippets)
+
+    @property
+    def is_everything(self) -> bool:
+        return self.match is None and self.where == "1"
+
+    def source(self, extra_join: str = "") -> tuple[str, list[Any]]:
+        """``FROM ... WHERE ...`` selecting the matching cables as ``x`` (and the FTS
+        row when there are words), with ``extra_join`` joined before WHERE."""
+        if self.match is not None:
+            sql = f"FROM {FTS} JOIN facts x ON x.key = {FTS}.rowid {extra_join} WHERE {FTS} MATCH ?"
+            params: list[Any] = [self.match]
+            if self.where != "1":
+                sql += f" AND {self.where}"
+                params += self.params
+            return sql, params
+        return f"FROM facts x {extra_join} WHERE {self.where}", list(self.params)
+
+
+def compile_query(query: Query | None) -> Compiled:
+    """The SQL pieces for ``query`` (None or the empty query: every cable)."""
+    root = query.root if query is not None else None
+    if root is None:
+        return Compiled()
+    plan = plan_fts5(root, TEXT_COLUMNS)
+    return Compiled(plan.match, *_where(plan), highlight=_highlight(root))
+
+
+def _where(plan: Plan) -> tuple[str, list[Any]]:
+    params: list[Any] = []
+    conds: list[str] = []
+    if plan.exclude is not None:
+        conds.append(_bool(TextMatch(plan.exclude, negated=True), params))
+    conds += [_bool(n, params) for n in (*plan.filters, *plan.mixed)]
+    return (" AND ".join(conds) if conds else "1"), params
+
+
+def _bool(node: Any, params: list[Any]) -> str:
+    if isinstance(node, TextMatch):
+        params.append(node.expression)
+        return f"x.key {'NOT IN' if node.negated else 'IN'} (SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?)"
+    if isinstance(node, Not):
+        return f"NOT ({_bool(node.child, params)})"
+    if isinstance(node, (And, Or)):
+        op = " AND " if isinstance(node, And) else " OR "
+        return "(" + op.join(_bool(c, params) for c in node.children) + ")"
+    if isinstance(node, DateRange):
+        return _date(node, params)
+    if isinstance(node, Field):
+        return _field(node, params)
+    raise TypeError(f"not a plan node: {node!r}")
+
+
+def _date(node: DateRange, params: list[Any]) -> str:
+    column = _DATE_COLUMNS.get(node.field)
+    if column is None:
+        raise ValueError(f"no date column for {node.field!r}")
+    conds = []
+    # created >= '2005-08-01' and created < '2005-09-01' is the evaluator's
+    # substr(created, 1, 10) between the bounds, for ISO values, and uses the index.
+    if node.start is not None:
+        conds.append(f"{column} >= ?")
+        params.append(node.start)
+    if node.end is not None:
+        after = day_after(date.fromisoformat(node.end))
+        if after is None:
+            conds.append(f"{column} IS NOT NULL")
+        else:
+            conds.append(f"{column} < ?")
+            params.append(after.isoformat())
+    return f"COALESCE({' AND '.join(conds)}, 0)"
+
+
+def _successor(prefix: str) -> str | None:
+    """The least string above every string starting with ``prefix`` (code point order,
+    which is SQLite's order of UTF-8 text); None when there is no simple one."""
+    last = ord(prefix[-1]) + 1
+    if last > 0x10FFFF or 0xD800 <= last <= 0xDFFF:
+        return None
+    return prefix[:-1] + chr(last)
+
+
+def _starts(column: str, prefix: str, params: list[Any]) -> str:
+    """``column`` starts with ``prefix``, as an index range when possible."""
+    upper = _successor(prefix)
+    if upper is None:
+        params += [len(prefix), prefix]
+        return f"substr({column}, 1, ?) = ?"
+    params += [prefix, upper]
+    return f"({column} >= ? AND {column} < ?)"
+
+
+def _field(n: Field, params: list[Any]) -> str:
+    name = n.name
+    if name == "origin":
+        # Words of the origin in order; a prefix leaves the last word open.
+        params.append(" " + n.value + ("" if n.prefix else " "))
+        return (
+            "COALESCE(x.origin IN (SELECT label_id FROM labels WHERE kind = 'origin' "
+            "AND instr(' ' || norm || ' ', ?) > 0), 0)"
+        )
+    if name == "class":
+        spec = CABLE_FIELDS["class"]
+        values = spec.expand(n.value) if spec.expand else (n.value,)
+        params += list(values)
+        marks = ", ".join("?" * len(values))
+        return f"COALESCE(x.class IN (SELECT label_id FROM labels WHERE kind = 'class' AND norm IN ({marks})), 0)"
+    if name in ("tag", "caption"):
+        table = "tags" if name == "tag" else "captions"
+        if n.prefix:
+            cond = _starts(name, n.value, params)
+        else:
+            params.append(n.value)
+            cond = f"{name} = ?"
+        return f"x.key IN (SELECT key FROM {table} WHERE {cond})"
+    if name == "id":
+        if n.prefix:
+            cond = _starts("id", n.value, params) + " OR " + _starts("canon", n.value, params)
+        else:
+            params += [n.value, derived.id_key(n.value)]
+            cond = "id = ? OR canon = ?"
+        return f"x.key IN (SELECT key FROM cables WHERE {cond})"
+    if name == "ref":
+        if n.prefix:
+            cond = _starts("r.dst_key", n.value, params)
+        else:
+            params.append(derived.id_key(n.value))
+            cond = "r.dst_key = ?"
+        return f"x.key IN (SELECT c.key FROM refs r JOIN cables c ON c.id = r.src WHERE {cond})"
+    raise ValueError(f"the store cannot search the field {name!r}")
+
+
+def _highlight(root: Node) -> str | None:
+    """One FTS5 expression OR-ing the words and phrases a hit contains (not the
+    excluded ones): snippets mark them, whichever branch of the query matched."""
+    parts: list[str] = []
+    stack: list[tuple[Node, bool]] = [(root, True)]
+    while stack:
+        node, positive = stack.pop()
+        if isinstance(node, Not):
+            stack.append((node.child, not positive))
+        elif isinstance(node, (And, Or)):
+            stack.extend((c, positive) for c in reversed(node.children))
+        elif positive and (isinstance(node, (Term, Phrase)) or (isinstance(node, Field) and node.name in TEXT_COLUMNS)):
+            parts.append(fts5_expression(node, TEXT_COLUMNS)[0])
+    parts = list(dict.fromkeys(parts))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"

@@ -1,0 +1,512 @@
+"""The website's read API of the SQLite store (``Store.query`` and the browse helpers).
+
+A mixin of ``SQLiteStore``: it uses the store's connections (``_reading``), nothing
+else.  How a query runs (``sqlite_query.py`` compiles it):
+
+1. total and the facets origin / year / classification in one pass: one
+   ``GROUP BY year, origin, class`` over the matching rows of the narrow ``facts``
+   table, whose per-group counts add up to the total and to each facet;
+2. the tag facet in a second pass (a cable has several tags);
+3. the page: keys only, in the requested order, ``LIMIT``/``OFFSET``;
+4. for the page's hits only: id, title, ..., snippet and the paragraph of the
+   first hit in the body.
+
+All of it reads one snapshot (one read transaction), so the total, the facets and
+the hits agree.  Totals and facets are cached per query text and store generation
+(``meta.generation``, bumped by every write), so paging through a result and the
+browse pages (the empty query) do not count again until the store changes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+from ..search import CABLE_FIELDS, Query, parse_query
+from . import derived, jsonio
+from .base import HIT_MARKS, SearchHit, SearchPage, StoreError
+from .sqlite_query import FTS, Compiled, compile_query
+
+if TYPE_CHECKING:
+    from .sqlite import SQLiteStore
+
+FACETS = ("origin", "year", "classification", "tag")
+SORTS = ("relevance", "date", "-date", "released", "-released", "id")
+_GROUPED = ("year", "origin", "classification")  # the order of the facts_groups index
+_GROUP_COLUMN = {"year": "x.year", "origin": "x.origin", "classification": "x.class"}
+_ORDER = {
+    "date": "x.created, x.key",
+    "-date": "x.created DESC, x.key DESC",
+    "released": "x.released, x.created, x.key",
+    "-released": "x.released DESC, x.created DESC, x.key DESC",
+}
+_CHUNK = 500  # host parameters per IN (...)
+_RECORD_BATCH = 200  # records fetched at once by iter_records
+_IDS_BATCH = 5000
+_CACHE_SIZE = 256
+_HL_START, _HL_END = "\x02", "\x03"
+COLLECTION_TITLE = "US diplomatic cables"
+
+Facets = dict[str, list[tuple[str, int]]]
+
+
+def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """By count descending, then value."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _whole(value: Any, name: str, *, none: bool = False) -> None:
+    if value is None and none:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise StoreError(f"{name} must be a whole number >= 0 (got {value!r})")
+
+
+class SQLiteReadAPI:
+    """Mixed into ``SQLiteStore``; see the module docstring and ``base.Store``."""
+
+    _cache: "OrderedDict[tuple[Any, ...], Any]"
+    _cache_lock: threading.Lock
+    _label_names: dict[int, str]
+
+    def _init_read_api(self) -> None:
+        self._cache = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._label_names = {}
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def _snapshot(self: "SQLiteStore") -> Iterator[sqlite3.Connection]:
+        """One read transaction: every statement inside sees the same state."""
+        with self._reading() as conn:
+            if conn.in_transaction:
+                yield conn
+                return
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+
+    def _generation(self, conn: sqlite3.Connection) -> str:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return row[0] if row else "0"
+
+    def _cached(self, conn: sqlite3.Connection, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        full = (self._generation(conn), *key)
+        with self._cache_lock:
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return self._cache[full]
+        value = compute()
+        with self._cache_lock:
+            self._cache[full] = value
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
+    def clear_read_cache(self) -> None:
+        """Forget cached totals and facets (benchmarks use it to time cold queries)."""
+        with self._cache_lock:
+            self._cache.clear()
+
+    def _label(self, conn: sqlite3.Connection, label_id: int) -> str | None:
+        name = self._label_names.get(label_id)
+        if name is None:  # labels only grow: reload when one is new to us
+            self._label_names = dict(conn.execute("SELECT label_id, value FROM labels"))
+            name = self._label_names.get(label_id)
+        return name
+
+    @staticmethod
+    def _parse(q: "Query | str | None") -> Query | None:
+        if q is None:
+            return None
+        if isinstance(q, str):
+            return parse_query(q, CABLE_FIELDS)  # QuerySyntaxError goes to the caller as is
+        if isinstance(q, Query):
+            if q.fields.collection != CABLE_FIELDS.collection:
+                raise StoreError(f"a query on {q.fields.collection} cannot search cables")
+            return q
+        raise StoreError(f"a query is a string or a parsed Query, not {type(q).__name__}")
+
+    def _compile(self, q: "Query | str | None") -> tuple[Compiled, str]:
+        """The compiled query and its canonical text (the cache key)."""
+        query = self._parse(q)
+        return compile_query(query), (str(query) if query is not None else "")
+
+    # ------------------------------------------------------------------ counting
+
+    def _facet_counts(self, conn: sqlite3.Connection, c: Compiled, names: tuple[str, ...]) -> tuple[int, Facets]:
+        """Total and every value of each facet in ``names``, ranked."""
+        grouped = [n for n in _GROUPED if n in names]
+        counters: dict[str, dict[Any, int]] = {n: {} for n in grouped}
+        total = 0
+        src, params = c.source()
+        if grouped:
+            columns = ", ".join(_GROUP_COLUMN[n] for n in grouped)
+            for row in conn.execute(f"SELECT {columns}, count(*) {src} GROUP BY {columns}", params):
+                n = row[-1]
+                total += n
+                for i, name in enumerate(grouped):
+                    if row[i] is not None:
+                        counter = counters[name]
+                        counter[row[i]] = counter.get(row[i], 0) + n
+        else:
+            total = conn.execute(f"SELECT count(*) {src}", params).fetchone()[0]
+        out: Facets = {}
+        for name in grouped:
+            if name == "year":
+                out[name] = _ranked({str(k): v for k, v in counters[name].items()})
+            else:
+                named: dict[str, int] = {}
+                for label_id, n in counters[name].items():
+                    value = self._label(conn, label_id)
+                    if value is not None:
+                        named[value] = named.get(value, 0) + n
+                out[name] = _ranked(named)
+        if "tag" in names:
+            if total == 0:
+                out["tag"] = []
+            else:
+                src, params = c.source("JOIN tags t ON t.key = x.key")
+                out["tag"] = _ranked(dict(conn.execute(f"SELECT t.tag, count(*) {src} GROUP BY t.tag", params)))
+        return total, out
+
+    def _totals(self, conn: sqlite3.Connection, c: Compiled, text: str, names: tuple[str, ...]) -> tuple[int, Facets]:
+        return self._cached(conn, ("facets", text, names), lambda: self._facet_counts(conn, c, names))
+
+    # ------------------------------------------------------------------ query
+
+    def query(
+        self: "SQLiteStore",
+        q: "Query | str | None" = None,
+        *,
+        sort: str = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+        facets: tuple[str, ...] = FACETS,
+        facet_limit: int = 15,
+        marks: tuple[str, str] = HIT_MARKS,
+    ) -> SearchPage:
+        _whole(limit, "limit")
+        _whole(offset, "offset")
+        _whole(facet_limit, "facet_limit", none=True)
+        if sort not in SORTS:
+            raise StoreError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+        names = tuple(dict.fromkeys(facets or ()))
+        unknown = [n for n in names if n not in FACETS]
+        if unknown:
+            raise StoreError(f"unknown facet {unknown[0]!r}: facets are {', '.join(FACETS)}")
+        c, text = self._compile(q)
+        with self._snapshot() as conn:
+            total, counted = self._totals(conn, c, text, tuple(sorted(names)))
+            page = self._page_keys(conn, c, sort, limit, offset) if total and limit and offset < total else []
+            hits = self._hits(conn, c, page, marks) if page else []
+        shown = {n: counted[n][:facet_limit] if facet_limit is not None else counted[n] for n in names}
+        return SearchPage(total=total, hits=hits, facets=shown)
+
+    def _order(self, c: Compiled, sort: str) -> tuple[str, str, str]:
+        """(extra join, ORDER BY, rank column) for ``sort``."""
+        if sort == "relevance" and c.match is None:
+            sort = "date"  # no words: nothing to rank by
+        if sort == "relevance":
+            return "", f"{FTS}.rank, x.key", f"{FTS}.rank"
+        if sort == "id":
+            return "JOIN cables cb ON cb.key = x.key", "cb.id", "NULL"
+        return "", _ORDER[sort], "NULL"
+
+    def _page_keys(
+        self, conn: sqlite3.Connection, c: Compiled, sort: str, limit: int, offset: int
+    ) -> list[tuple[int, float | None]]:
+        join, order, rank = self._order(c, sort)
+        src, params = c.source(join)
+        return conn.execute(f"SELECT x.key, {rank} {src} ORDER BY {order} LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
+
+    def _hits(
+        self: "SQLiteStore", conn: sqlite3.Connection, c: Compiled, page: list[tuple[int, float | None]],
+        marks: tuple[str, str],
+    ) -> list[SearchHit]:
+        keys = [k for k, _ in page]
+        marks_ = ",".join("?" * len(keys))
+        rows = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                f"SELECT key, id, title, created, origin, classification FROM cables WHERE key IN ({marks_})", keys
+            )
+        }
+        shown: dict[int, tuple[str, str | None, float]] = {}  # key -> snippet, highlighted body, score
+        if c.highlight is not None:
+            for key, snip, body_hl, rank in conn.execute(
+                f"SELECT rowid, snippet({FTS}, -1, ?, ?, '…', 24), highlight({FTS}, 2, ?, ?), rank FROM {FTS} "
+                f"WHERE {FTS} MATCH ? AND rowid IN ({marks_})",
+                (marks[0], marks[1], _HL_START, _HL_END, c.highlight, *keys),
+            ):
+                shown[key] = (" ".join((snip or "").split()), body_hl, -float(rank))
+        in_body = [k for k, (_, body_hl, _) in shown.items() if body_hl and _HL_START in body_hl]
+        records: dict[int, str] = {}
+        for chunk in _chunks(in_body):
+            records.update(
+                conn.execute(f"SELECT key, record FROM cables WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            )
+        hits = []
+        for key, rank in page:
+            row = rows.get(key)
+            if row is None:
+                continue
+            cid, title, created, origin, cls = row
+            snip, body_hl, score = shown.get(key, ("", None, 0.0))
+            paragraph = self._hit_paragraph(records[key], body_hl) if key in records else None
+            hits.append(
+                SearchHit(
+                    id=cid,
+                    title=title,
+                    created=created,
+                    origin=origin,
+                    classification=cls,
+                    snippet=snip,
+                    paragraph=paragraph,
+                    score=-float(rank) if rank is not None else score,
+                )
+            )
+        return hits
+
+    # ------------------------------------------------------------------ browse
+
+    def counts(self: "SQLiteStore", field: str, q: "Query | str | None" = None) -> list[tuple[str, int]]:
+        if field not in FACETS:
+            raise StoreError(f"cannot count by {field!r}: use one of {', '.join(FACETS)}")
+        c, text = self._compile(q)
+        with self._snapshot() as conn:
+            return list(self._totals(conn, c, text, (field,))[1][field])
+
+    def histogram(
+        self: "SQLiteStore", q: "Query | str | None" = None, *, year: int | None = None, month: int | None = None
+    ) -> list[tuple[str, int]]:
+        if month is not None and year is None:
+            raise StoreError("histogram: a month needs its year")
+        if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= 9999):
+            raise StoreError(f"histogram: {year!r} is not a year")
+        if month is not None and (not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12):
+            raise StoreError(f"histogram: {month!r} is not a month (1 to 12)")
+        c, text = self._compile(q)
+        if year is None:
+            period, extra, bounds = "x.year", "x.year IS NOT NULL", []
+        elif month is None:
+            period, extra, bounds = "substr(x.created, 1, 7)", "x.created >= ? AND x.created < ?", [
+                f"{year:04d}-01-01", f"{year + 1:04d}-01-01"]
+        else:
+            nxt = (year + 1, 1) if month == 12 else (year, month + 1)
+            period, extra, bounds = "substr(x.created, 1, 10)", "x.created >= ? AND x.created < ?", [
+                f"{year:04d}-{month:02d}-01", f"{nxt[0]:04d}-{nxt[1]:02d}-01"]
+
+        def compute() -> list[tuple[str, int]]:
+            src, params = c.source()
+            sql = f"SELECT {period}, count(*) {src} AND {extra} GROUP BY 1 ORDER BY 1"
+            return [(str(p), n) for p, n in conn.execute(sql, (*params, *bounds))]
+
+        with self._snapshot() as conn:
+            return list(self._cached(conn, ("histogram", text, year, month), compute))
+
+    def summaries(self: "SQLiteStore", ids: list[str]) -> dict[str, dict[str, Any]]:
+        wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str) and i]
+        if not wanted:
+            return {}
+        keys_by_id: dict[str, int] = {}
+        keys_by_canon: dict[str, int] = {}
+        with self._snapshot() as conn:
+            canon = [k for k in {derived.id_key(i) for i in wanted} if k]
+            for chunk in _chunks(wanted):
+                keys_by_id.update(
+                    conn.execute(f"SELECT id, key FROM cables WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+                )
+            for chunk in _chunks(canon):
+                for k, key in conn.execute(
+                    f"SELECT canon, key FROM cables WHERE canon IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk
+                ):
+                    keys_by_canon.setdefault(k, key)
+            chosen = {}
+            for i in wanted:  # the id as stored first, then another spelling of it
+                key = keys_by_id.get(i) or keys_by_canon.get(derived.id_key(i) or "")
+                if key is not None:
+                    chosen[i] = key
+            by_key = self._summaries_by_key(conn, list(set(chosen.values())))
+        return {i: dict(by_key[key]) for i, key in chosen.items() if key in by_key}
+
+    def _summaries_by_key(self, conn: sqlite3.Connection, keys: list[int]) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            for key, cid, title, subject, created, released, origin, cls, partial, generated in conn.execute(
+                "SELECT key, id, title, subject, created, released, origin, classification, partial, generated "
+                f"FROM cables WHERE key IN ({marks})",
+                chunk,
+            ):
+                summary: dict[str, Any] = {
+                    "id": cid,
+                    "title": title,
+                    "subject": subject,
+                    "created": created,
+                    "released": released,
+                    "origin": origin,
+                    "classification": cls,
+                    "partial": bool(partial),
+                    "tags": [],
+                }
+                if generated:
+                    summary["generated"] = True
+                out[key] = summary
+            for key, tag in conn.execute(
+                f"SELECT key, tag FROM tags WHERE key IN ({marks}) ORDER BY key, position", chunk
+            ):
+                out[key]["tags"].append(tag)
+        return out
+
+    def references(self: "SQLiteStore", cable_id: str) -> list[dict[str, Any]]:
+        with self._snapshot() as conn:
+            rows = conn.execute(
+                "SELECT r.bullet, r.value, r.kind, r.dst, r.dst_key, "
+                # The cited cable as stored: the same spelling first, else another one.
+                "(SELECT c.id FROM cables c WHERE c.canon = r.dst_key ORDER BY c.id != r.dst, c.id LIMIT 1), "
+                "(SELECT count(DISTINCT r2.src) FROM refs r2 WHERE r2.dst_key = r.dst_key) "
+                "FROM refs r WHERE r.src = ? ORDER BY r.position",
+                (cable_id,),
+            ).fetchall()
+            stored_ids = sorted({r[5] for r in rows if r[5] is not None})
+            titles: dict[str, str] = {}
+            for chunk in _chunks(stored_ids):
+                titles.update(conn.execute(f"SELECT id, title FROM cables WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        out = []
+        for bullet, value, kind, dst, _key, stored_id, cited in rows:
+            item: dict[str, Any] = {
+                "bullet": bullet,
+                "value": value,
+                "kind": kind,
+                "id": dst,
+                "stored": stored_id is not None,
+                "title": titles.get(stored_id) if stored_id is not None else None,
+                "cited_by_count": int(cited or 0) if dst is not None else 0,
+            }
+            if stored_id is not None and stored_id != dst:
+                item["stored_id"] = stored_id  # the release spells the cited id differently
+            out.append(item)
+        return out
+
+    def latest_released(self: "SQLiteStore", limit: int = 10) -> list[dict[str, Any]]:
+        _whole(limit, "limit")
+        with self._snapshot() as conn:
+            keys = [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT x.key FROM facts x ORDER BY {_ORDER['-released']} LIMIT ?", (limit,)
+                )
+            ]
+            by_key = self._summaries_by_key(conn, keys)
+        return [by_key[k] for k in keys if k in by_key]
+
+    def most_cited(self: "SQLiteStore", limit: int = 10) -> list[dict[str, Any]]:
+        _whole(limit, "limit")
+
+        def compute() -> list[dict[str, Any]]:
+            rows = conn.execute(
+                "SELECT dst_key, count(DISTINCT src) AS n FROM refs WHERE dst_key IS NOT NULL "
+                "GROUP BY dst_key ORDER BY n DESC, dst_key LIMIT ?",
+                (limit,),
+            ).fetchall()
+            stored: dict[str, tuple[str, str]] = {}
+            for chunk in _chunks([k for k, _ in rows]):
+                for canon, cid, title in conn.execute(
+                    f"SELECT canon, id, title FROM cables WHERE canon IN ({','.join('?' * len(chunk))}) ORDER BY id",
+                    chunk,
+                ):
+                    stored.setdefault(canon, (cid, title))
+            return [
+                {
+                    "id": stored[k][0] if k in stored else k,
+                    "count": n,
+                    "stored": k in stored,
+                    "title": stored[k][1] if k in stored else None,
+                }
+                for k, n in rows
+            ]
+
+        with self._snapshot() as conn:
+            return [dict(d) for d in self._cached(conn, ("most_cited", limit), compute)]
+
+    def collections(self: "SQLiteStore") -> list[dict[str, Any]]:
+        def compute() -> dict[str, Any]:
+            one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+            return {
+                "name": "cables",
+                "title": COLLECTION_TITLE,
+                "count": one("SELECT count(*) FROM facts"),
+                "first": one("SELECT min(created) FROM facts"),
+                "last": one("SELECT max(created) FROM facts"),
+                "generated": bool(one("SELECT EXISTS (SELECT 1 FROM facts WHERE generated)")),
+            }
+
+        with self._snapshot() as conn:
+            return [dict(self._cached(conn, ("collections",), compute))]
+
+    # ------------------------------------------------------------------ streams
+
+    def iter_records(self: "SQLiteStore", q: "Query | str | None" = None, *, sort: str = "id") -> Iterator[dict[str, Any]]:
+        if sort not in SORTS:
+            raise StoreError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+        c, _ = self._compile(q)  # a bad query fails here, before the first record
+        return self._records(c, sort)
+
+    def _records(self: "SQLiteStore", c: Compiled, sort: str) -> Iterator[dict[str, Any]]:
+        # A connection of its own: one snapshot for the whole stream, whatever thread
+        # consumes it, and the store's per-thread connections stay free meanwhile.
+        conn = self._new_connection()
+        try:
+            conn.execute("BEGIN")
+            join, order, _ = self._order(c, sort)
+            src, params = c.source(join)
+            keys = conn.execute(f"SELECT x.key {src} ORDER BY {order}", params)  # keys only: sorting stays small
+            while True:
+                batch = [r[0] for r in keys.fetchmany(_RECORD_BATCH)]
+                if not batch:
+                    break
+                found = {
+                    key: (record, generated)
+                    for key, record, generated in conn.execute(
+                        f"SELECT key, record, generated FROM cables WHERE key IN ({','.join('?' * len(batch))})", batch
+                    )
+                }
+                for key in batch:
+                    if key in found:
+                        record, generated = found[key]
+                        data = jsonio.loads(record)
+                        if generated:
+                            data["generated"] = True
+                        yield data
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read {self.path}: {exc}") from None
+        finally:
+            conn.close()
+
+    def iter_ids(self: "SQLiteStore") -> Iterator[tuple[str, str | None]]:
+        # Pages by id, so no read transaction stays open while the caller works.
+        last = ""
+        while True:
+            with self._reading() as conn:
+                rows = conn.execute(
+                    "SELECT c.id, coalesce(x.released, x.created) FROM cables c JOIN facts x ON x.key = c.key "
+                    "WHERE c.id > ? ORDER BY c.id LIMIT ?",
+                    (last, _IDS_BATCH),
+                ).fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
