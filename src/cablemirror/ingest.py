@@ -18,6 +18,7 @@ where the CPU goes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -36,6 +37,7 @@ from .store.base import Store
 # holding many records (cables.csv) are checkpointed after every batch.
 DEFAULT_BATCH_SIZE = 500
 EDGE_BYTES = 64 * 1024
+DEFER_INDEX_BYTES = 200 * 1024 * 1024
 COMPLETE = -1
 
 
@@ -136,6 +138,11 @@ class _Progress:
             if postfix:
                 self.bar.set_postfix(postfix, refresh=False)
 
+    def set_description(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.set_description(text)
+            self.bar.refresh()
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
@@ -164,12 +171,18 @@ def import_paths(
     summary = ImportSummary()
     bar = _Progress(total, progress)
     executor: Executor | None = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    # Building the full-text index once at the end is cheaper than keeping it current
+    # row by row, but it rebuilds the whole index: worth it for a first or a big import.
+    defer = total >= DEFER_INDEX_BYTES or store.stats()["cables"] == 0
     try:
-        for path in files:
-            report = _import_file(store, path, format, batch_size, executor, force, summary, bar)
-            summary.files.append(report)
-            if on_file is not None:
-                on_file(report)
+        with store.defer_search_index() if defer else contextlib.nullcontext():
+            for path in files:
+                report = _import_file(store, path, format, batch_size, executor, force, summary, bar)
+                summary.files.append(report)
+                if on_file is not None:
+                    on_file(report)
+            if defer:
+                bar.set_description("building the search index")
     finally:
         bar.close()
         if executor is not None:
