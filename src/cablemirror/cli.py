@@ -399,5 +399,11 @@ def serve_cmd(db: str | None, host: str, port: int, workers: int, demo: bool) ->
     )
 
 
+from .integrity.commands import manifest_cmd, verify_cmd  # noqa: E402  (they use db_option above)
+
+main.add_command(manifest_cmd)
+main.add_command(verify_cmd)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
