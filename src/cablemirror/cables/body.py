@@ -18,6 +18,7 @@ Every function takes text that already went through ``clean.normalize_text``.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -218,6 +219,9 @@ _GAP = re.compile(r"\n\n(?!" + _LIST_AHEAD + r")")
 _SENTENCE_END_CHARS = frozenset('.!?:;")]”')
 
 
+_GAP_LINE = re.compile(r"\n[ \t]?\n")  # "\n\n", "\n \n" or "\n\t\n"
+
+
 def reflow(text: str) -> str:
     """Lines of a paragraph as readable text: wrapped lines joined, list items and real
     breaks (a blank line after a finished sentence) kept, blank lines inside a
@@ -225,10 +229,12 @@ def reflow(text: str) -> str:
     t = text.strip()
     if "\n" not in t:
         return t
-    gaps = "\n\n" in t or "\n \n" in t or "\n\t\n" in t
+    gaps = _GAP_LINE.search(t) is not None
     if not gaps and not _LIST_LINE.search(t):
         # plain wrapped prose, the common case: str.replace is far cheaper than any regex
-        return t.replace(" \n", "\n").replace(" \n", "\n").replace("\n", " ")
+        if " \n" in t:
+            t = t.replace(" \n", "\n").replace(" \n", "\n")
+        return t.replace("\n", " ")
     if gaps:
         t = _BLANKS.sub("\n\n", t)
         # a blank line after a finished sentence is a real break (kept as \x01 for now);
@@ -250,53 +256,62 @@ class RawParagraph:
     end: int
 
 
+# The same at the very start of a text (no newline before it).
+_PARA_AT_START = re.compile(_PARA.pattern.removeprefix("\\n"))
+
+
 def split_paragraphs(body: str, start: int = 0) -> list[RawParagraph]:
     """Numbered paragraphs in order; numbers must rise by small steps, so "¶2007." in a
     text extract or a numbered list inside a paragraph does not start a paragraph."""
     found: list[RawParagraph] = []
     last = 0
+    n_body = len(body)
     if start == 0 and not body.startswith("\n"):
-        body = "\n" + body  # so that a paragraph on the first line is found too
-        shifted = True
+        # A paragraph on the first line has no newline before it: matched on its own,
+        # then the scan goes on where that match ended (as if a newline were prepended).
+        m0 = _PARA_AT_START.match(body)
+        matches = _PARA.finditer(body, m0.end()) if m0 else _PARA.finditer(body)
+        if m0:
+            matches = itertools.chain((m0,), matches)
     else:
-        shifted = False
-    for m in _PARA.finditer(body, max(start - 1, 0) if start else 0):
-        n = int(m.group(1))
+        matches = _PARA.finditer(body, max(start - 1, 0) if start else 0)
+    for m in matches:
+        n = int(m[1])
         if last == 0:
             if n > 3:
                 continue
         elif not (last < n <= last + 3):
             continue
-        mark = m.group("mark")
-        text_start = m.end()
-        if not _valid_mark(mark):
+        mark = m["mark"]
+        if mark and mark.partition("/")[0] in _MARKS:
+            text_start = m.end()
+        else:
             mark = None
-            text_start = m.start(1) + len(m.group(1)) + 1
+            text_start = m.end(1) + 1
             lm = _LEAD_MARK.match(body, text_start)
-            if lm and _valid_mark(lm.group("mark")):
-                mark = lm.group("mark")
+            if lm and _valid_mark(lm["mark"]):
+                mark = lm["mark"]
                 text_start = lm.end()
-        begin = m.start() + 1  # after the newline
+        begin = m.start() if m.re is _PARA_AT_START else m.start() + 1  # after the newline
         if found:
             found[-1].end = begin
-        found.append(RawParagraph(n, mark, begin, text_start, len(body)))
+        found.append(RawParagraph(n, mark, begin, text_start, n_body))
         last = n
-    if shifted:
-        for raw in found:
-            raw.start -= 1
-            raw.text_start -= 1
-            raw.end -= 1
     return found
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# What paragraph_text looks for at the end of a paragraph before trying to cut a heading.
+_BLANK_TAIL = re.compile(r"\n(?:\n| \n|  \n|\t\n)")
+_RULE_LINE = re.compile(r"[-=_‐–—\s]+")
 
 
 def _trailing_block(chunk: str) -> int | None:
     """Where the last block after a blank line starts, when it has at most three lines."""
     last = None
+    limit = len(chunk.rstrip())  # a block needs a non-blank character before this
     for m in _BLANK_LINE.finditer(chunk, max(0, len(chunk) - 400)):
-        if chunk[m.end():].strip():
+        if m.end() < limit:
             last = m
     if last is None or chunk[last.end():].strip().count("\n") > 2:
         return None
@@ -305,21 +320,30 @@ def _trailing_block(chunk: str) -> int | None:
 
 def _is_heading(block: str) -> bool:
     """Short lines without a sentence end, mostly capitalised words: a section heading."""
-    lines = [ln.strip() for ln in block.strip().split("\n") if ln.strip()]
-    words = [w for ln in lines if not re.fullmatch(r"[-=_‐–—\s]+", ln) for w in ln.split()]
-    if not words or any(len(ln) > 70 for ln in lines):
+    words: list[str] = []
+    for ln in block.split("\n"):
+        ln = ln.strip()
+        if not ln:
+            continue
+        if len(ln) > 70:
+            return False
+        if not _RULE_LINE.fullmatch(ln):
+            words.extend(ln.split())
+    if not words:
         return False
     last = words[-1]
-    if re.search(r"[!?:;,]$", last) or (last.endswith(".") and "." not in last[:-1]):
+    if last[-1] in "!?:;," or (last[-1] == "." and "." not in last[:-1]):
         return False
-    caps = sum(1 for w in words if w[:1].isupper() or w[:1] in "\"“(")
+    caps = 0
+    for w in words:
+        if w[0].isupper() or w[0] in "\"“(":
+            caps += 1
     return caps * 2 >= len(words)
 
 
 def paragraph_text(body: str, raw: RawParagraph, *, last: bool = False) -> str:
     chunk = body[raw.text_start:raw.end].rstrip()
-    tail = chunk[-400:]
-    if not last and ("\n\n" in tail or "\n \n" in tail or "\n  \n" in tail or "\n\t\n" in tail):
+    if not last and _BLANK_TAIL.search(chunk, max(0, len(chunk) - 400)):
         for _ in range(3):  # headings of the next section trail a paragraph; they are not its text
             cut = _trailing_block(chunk)
             if cut is None or not _is_heading(chunk[cut:]):

@@ -21,19 +21,23 @@ _ENTITY = re.compile(r"&(?:#\d{2,6}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-_ENTITY_HINTS = ("&#", "&amp;", "&quot;", "&lt;", "&gt;", "&apos;", "&nbsp;")
+# Text is unescaped only when it holds one of these common entities (a lone "&eacute;"
+# in cable text is more likely literal than markup).  One scan from each "&".
+_ENTITY_HINT = re.compile(r"&(?:#|amp;|quot;|lt;|gt;|apos;|nbsp;)")
 
 
 def normalize_text(text: str) -> str:
-    """One newline convention, HTML entities decoded, NUL and form feeds removed."""
+    """One newline convention, HTML entities decoded, NUL and form feeds removed.
+
+    Single-character ``in`` tests (memchr) gate every rewrite: most texts need none."""
     if not isinstance(text, str):
         return ""
     t = text
     if "\r" in t:
         t = t.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in t and any(h in t for h in _ENTITY_HINTS) and _ENTITY.search(t):
+    if "&" in t and _ENTITY_HINT.search(t) and _ENTITY.search(t):
         t = html.unescape(t)
-    if "\\\n" in t:  # a line-end escape left over from cables.csv
+    if "\\" in t and "\\\n" in t:  # a line-end escape left over from cables.csv
         t = t.replace("\\\n", "\n")
     if "\x00" in t or "\x0c" in t or "\x1a" in t or "\x7f" in t:
         t = _CONTROL.sub("", t)
