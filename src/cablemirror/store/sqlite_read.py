@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 from ..search import CABLE_FIELDS, Query, parse_query
 from . import derived, jsonio
 from .base import HIT_MARKS, SearchHit, SearchPage, StoreError
-from .sqlite_query import FTS, Compiled, compile_query
+from .sqlite_query import BM25, FTS, Compiled, compile_query
 
 if TYPE_CHECKING:
     from .sqlite import SQLiteStore
@@ -73,6 +73,8 @@ def _whole(value: Any, name: str, *, none: bool = False) -> None:
 class SQLiteReadAPI:
     """Mixed into ``SQLiteStore``; see the module docstring and ``base.Store``."""
 
+    # Relevance ranks at most this many hits with bm25 (about 3 us each); see _tiered_page.
+    rank_limit: int = 10_000
     _cache: "OrderedDict[tuple[Any, ...], Any]"
     _cache_lock: threading.Lock
     _label_names: dict[int, str]
@@ -210,7 +212,7 @@ class SQLiteReadAPI:
         c, text = self._compile(q)
         with self._snapshot() as conn:
             total, counted = self._totals(conn, c, text, tuple(sorted(names)))
-            page = self._page_keys(conn, c, sort, limit, offset) if total and limit and offset < total else []
+            page = self._page_keys(conn, c, text, sort, limit, offset, total) if limit and offset < total else []
             hits = self._hits(conn, c, page, marks) if page else []
         shown = {n: counted[n][:facet_limit] if facet_limit is not None else counted[n] for n in names}
         return SearchPage(total=total, hits=hits, facets=shown)
@@ -220,17 +222,47 @@ class SQLiteReadAPI:
         if sort == "relevance" and c.match is None:
             sort = "date"  # no words: nothing to rank by
         if sort == "relevance":
-            return "", f"{FTS}.rank, x.key", f"{FTS}.rank"
+            return "", f"{BM25}, x.key", BM25
         if sort == "id":
             return "JOIN cables cb ON cb.key = x.key", "cb.id", "NULL"
         return "", _ORDER[sort], "NULL"
 
     def _page_keys(
+        self, conn: sqlite3.Connection, c: Compiled, text: str, sort: str, limit: int, offset: int, total: int
+    ) -> list[tuple[int, float | None]]:
+        if sort == "relevance" and c.match is not None and c.highlight is not None and total > self.rank_limit:
+            return self._tiered_page(conn, c, text, limit, offset)
+        return self._rows(conn, c, sort, limit, offset)
+
+    def _rows(
         self, conn: sqlite3.Connection, c: Compiled, sort: str, limit: int, offset: int
     ) -> list[tuple[int, float | None]]:
         join, order, rank = self._order(c, sort)
         src, params = c.source(join)
         return conn.execute(f"SELECT x.key, {rank} {src} ORDER BY {order} LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
+
+    def _tiered_page(
+        self, conn: sqlite3.Connection, c: Compiled, text: str, limit: int, offset: int
+    ) -> list[tuple[int, float | None]]:
+        """Relevance over more than ``rank_limit`` hits, where bm25 on every hit would
+        cost seconds: first the hits with the words in the title or subject (by bm25
+        when they are at most ``rank_limit``, else newest first), then the others,
+        newest first."""
+        top = f"{{title subject}} : {c.highlight}"
+        first = c.narrowed(top)
+
+        def count() -> int:
+            src, params = first.source()
+            return conn.execute(f"SELECT count(*) {src}", params).fetchone()[0]
+
+        n_first = self._cached(conn, ("tier", text), count)
+        page: list[tuple[int, float | None]] = []
+        if offset < n_first:
+            order = "relevance" if n_first <= self.rank_limit else "-date"
+            page += self._rows(conn, first, order, limit, offset)
+        if len(page) < limit:
+            page += self._rows(conn, c.excluding(top), "-date", limit - len(page), max(0, offset - n_first))
+        return page
 
     def _hits(
         self: "SQLiteStore", conn: sqlite3.Connection, c: Compiled, page: list[tuple[int, float | None]],
@@ -247,7 +279,7 @@ class SQLiteReadAPI:
         shown: dict[int, tuple[str, str | None, float]] = {}  # key -> snippet, highlighted body, score
         if c.highlight is not None:
             for key, snip, body_hl, rank in conn.execute(
-                f"SELECT rowid, snippet({FTS}, -1, ?, ?, '…', 24), highlight({FTS}, 2, ?, ?), rank FROM {FTS} "
+                f"SELECT rowid, snippet({FTS}, -1, ?, ?, '…', 24), highlight({FTS}, 2, ?, ?), {BM25} FROM {FTS} "
                 f"WHERE {FTS} MATCH ? AND rowid IN ({marks_})",
                 (marks[0], marks[1], _HL_START, _HL_END, c.highlight, *keys),
             ):
@@ -376,7 +408,8 @@ class SQLiteReadAPI:
             rows = conn.execute(
                 "SELECT r.bullet, r.value, r.kind, r.dst, r.dst_key, "
                 # The cited cable as stored: the same spelling first, else another one.
-                "(SELECT c.id FROM cables c WHERE c.canon = r.dst_key ORDER BY c.id != r.dst, c.id LIMIT 1), "
+                "coalesce((SELECT c.id FROM cables c WHERE c.id = r.dst), "
+                "(SELECT min(c.id) FROM cables c WHERE c.canon = r.dst_key)), "
                 "(SELECT count(DISTINCT r2.src) FROM refs r2 WHERE r2.dst_key = r.dst_key) "
                 "FROM refs r WHERE r.src = ? ORDER BY r.position",
                 (cable_id,),
