@@ -6,8 +6,9 @@ the whole collection costs the same memory as a dump of ten cables.
 
 - JSON Lines: one record per line, exactly as stored (UTF-8, compact).
 - CSV: one row per record with a fixed set of columns (``CSV_COLUMNS``), RFC 4180
-  quoting, CRLF line ends, a header row.  Lists are joined with spaces (tags and
-  cable ids never contain one).  Values are written as they are: no spreadsheet
+  quoting, CRLF line ends, a header row.  Lists (tags, cited cable ids) are joined
+  with "|", as cables.csv joins its references: some tags hold a space ("FOREIGN
+  POLICY").  Values are written as they are: no spreadsheet
   "formula" escaping, because a mirror must not alter what it mirrors; a reader who
   opens a dump in a spreadsheet should import it as text.
 """
@@ -27,6 +28,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 __all__ = [
     "CSV_COLUMNS",
+    "LIST_SEPARATOR",
     "csv_row",
     "iter_csv",
     "iter_jsonl",
@@ -73,9 +75,12 @@ def _cited_ids(references: object) -> list[str]:
     return out
 
 
-def _words(values: object) -> str:
+LIST_SEPARATOR = "|"
+
+
+def _joined(values: object) -> str:
     if isinstance(values, (list, tuple)):
-        return " ".join(_text(v) for v in values if v is not None)
+        return LIST_SEPARATOR.join(_text(v) for v in values if v is not None)
     return _text(values)
 
 
@@ -90,8 +95,8 @@ def csv_row(record: Mapping[str, Any], url_for: UrlFor | None = None) -> list[st
         _text(record.get("classification")),
         _text(record.get("subject")),
         _text(record.get("title")),
-        _words(record.get("tags")),
-        " ".join(_cited_ids(record.get("references"))),
+        _joined(record.get("tags")),
+        _joined(_cited_ids(record.get("references"))),
         _text(bool(record.get("partial"))),
         url_for(rid) if url_for is not None and rid else "",
     ]

@@ -52,6 +52,23 @@ _ID = _param(
 )
 _LIMIT = _param("limit", "query", {"type": "integer", "minimum": 1}, "Return at most this many values.")
 
+_VERSION: dict[str, Any] = {
+    "number": {**_INT, "description": "1 = the oldest import; used in URLs."},
+    "version_id": _INT,
+    "current": {"type": "boolean"},
+    "sha256": _STR,
+    "format": _STR,
+    "file": _NSTR,
+    "offset": _NINT,
+    "length": _NINT,
+    "line": _NINT,
+    "imported_at": _NSTR,
+    "released": _NSTR,
+    "release_label": _NSTR,
+    "raw_url": _URL,
+    "api_url": _URL,
+}
+
 SCHEMAS: dict[str, Any] = {
     "Error": _obj(
         {"error": _STR, "detail": _STR},
@@ -140,24 +157,7 @@ SCHEMAS: dict[str, Any] = {
             ),
         }
     ),
-    "Version": _obj(
-        {
-            "number": {**_INT, "description": "1 = the oldest import; used in URLs."},
-            "version_id": _INT,
-            "current": {"type": "boolean"},
-            "sha256": _STR,
-            "format": _STR,
-            "file": _NSTR,
-            "offset": _NINT,
-            "length": _NINT,
-            "line": _NINT,
-            "imported_at": _NSTR,
-            "released": _NSTR,
-            "release_label": _NSTR,
-            "raw_url": _URL,
-            "api_url": _URL,
-        }
-    ),
+    "Version": _obj(_VERSION),
     "CableLinks": _obj(
         {
             k: _URL
@@ -199,12 +199,8 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "Versions": _obj({"id": _STR, "versions": {"type": "array", "items": _ref("Version")}}),
-    "VersionRecord": {
-        "allOf": [_ref("Version")],
-        "type": "object",
-        "properties": {"id": _STR, "record": _ref("Record")},
-        "required": ["id", "record"],
-    },
+    # A version's metadata with the cable id and that version's record.
+    "VersionRecord": _obj({"id": _STR, **_VERSION, "record": _ref("Record")}),
     "DiffOp": _obj({"op": {"type": "string", "enum": ["equal", "delete", "insert"]}, "text": _STR}),
     "Diff": _obj(
         {

@@ -45,6 +45,9 @@ def word_diff(a: str, b: str) -> dict[str, Any]:
             return
         counts[op] += len(pieces)
         text = "".join(pieces)
+        if ops and not ops[-1]["text"][-1:].isspace():
+            # A text's last word has no trailing blank; another run follows it here.
+            ops[-1]["text"] += " "
         if ops and ops[-1]["op"] == op:
             ops[-1]["text"] += text
         else:
