@@ -15,13 +15,14 @@ Content-Security-Policy set by ``security.SecurityHeaders`` says so to the brows
 from __future__ import annotations
 
 import os
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
-from ..store import open_store
+from ..store import Store, open_store
 from . import data, pages
 from .security import SecurityHeaders
 from .site import SiteConfig
@@ -29,14 +30,27 @@ from .site import SiteConfig
 STATIC_DIR = Path(__file__).parent / "static"
 
 
+def _closing(store: Store) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """A lifespan that closes the store when the server stops (Starlette 1.x has no on_shutdown)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            store.close()
+
+    return lifespan
+
+
 def create_app(db: str | None = None, *, config: SiteConfig | None = None) -> Starlette:
     """The website over the store at ``db`` (see ``cablemirror.store.resolve_db``)."""
     config = config or SiteConfig.from_env()
     store = open_store(db, readonly=True)
     app = Starlette(
-        routes=[*data.routes, *pages.routes, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")],
+        routes=[*data.routes, *pages.routes, Mount("/static", pages.static_app(), name="static")],
         exception_handlers=pages.exception_handlers,
-        on_shutdown=[store.close],
+        lifespan=_closing(store),
     )
     app.add_middleware(SecurityHeaders)
     app.state.store = store
