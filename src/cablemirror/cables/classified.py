@@ -43,6 +43,24 @@ _REASON = re.compile(
 _NUMBERS = re.compile(r"(?<![\d.])1\s*[.,]\s*([2-6])(?!\d)")
 _SENTENCE_END = re.compile(r"(?<=[a-z]{2})\.\s{2,}|(?<=[A-Z]{3})\.\s{2,}")
 _PARENS = re.compile(r"\([^()]{0,20}\)")
+_ABBREV = re.compile(r"^[a-z]\.(?:[a-z]\.?)?,?$")
+_NAME_WORD = re.compile(r"^[A-Za-z0'’][A-Za-z0'’\-.]*$")
+_CAP_WORD = re.compile(r"^[A-Z][A-Za-z'’\-]+$")
+_CAP_LOWER = re.compile(r"^[A-Z][a-z]+$")
+_SPACE_COMMA = re.compile(r"\s+,")
+_ABBREV_END = re.compile(r"(?:\b[A-Z]|\bJr|\bSr|\bJR|\bSR)\.$")
+_AND = re.compile(r"(?i)\s+(?:and|&)\s+")
+_PARA_IN_BLOCK = re.compile(r"\n\s*¶?\d{1,2}\s*\.\s+\(")
+_LINE_NOTE = re.compile(r"(?i)\s*line\b")
+_PUNCT_SPACE = re.compile(r"\s*([(),/&+])\s*")
+_AND_OR = re.compile(r"\b(?:and|or)\b|&|\+")
+_REASON_TOKEN = re.compile(r"[a-z]+|[^a-z]")
+
+
+def _group1(m: re.Match[str]) -> str:
+    return m[1]
+
+
 _WRAP = re.compile(r"([A-Za-z])[ \t]*\n[ \t]*([a-z]{1,4})(?=[\s,.;:]|$)")
 _SPLIT_TOKEN = re.compile(r"[/:]")
 
@@ -90,7 +108,7 @@ def _name_from(segment: str, mixed_case: bool) -> list[str]:
         parts = [p for p in _SPLIT_TOKEN.split(raw) if p]
         tokens.extend(parts if len(parts) > 1 else [raw])
     # Trailing abbreviations that are not part of the name ("a.i.", "a.y.").
-    while tokens and re.match(r"^[a-z]\.(?:[a-z]\.?)?,?$", tokens[-1]):
+    while tokens and _ABBREV.match(tokens[-1]):
         tokens.pop()
     name: list[str] = []
     for tok in reversed(tokens):
@@ -103,7 +121,7 @@ def _name_from(segment: str, mixed_case: bool) -> list[str]:
         if bare.lower() in _PARTICLE and name:
             name.insert(0, bare)
             continue
-        if not re.match(r"^[A-Za-z0'’][A-Za-z0'’\-.]*$", bare) or bare[0].islower() or len(bare) == 1:
+        if not _NAME_WORD.match(bare) or bare[0].islower() or len(bare) == 1:
             break
         if _is_title(bare, mixed_case):
             break
@@ -112,8 +130,8 @@ def _name_from(segment: str, mixed_case: bool) -> list[str]:
         # A surname that is also a title word ("Jane Q. Public"): the last word of a
         # segment after a name word or an initial is part of the name.
         last, prev = tokens[-1].strip(",;"), tokens[-2].strip(",;")
-        if re.match(r"^[A-Z][A-Za-z'’\-]+$", last) and (
-                _INITIAL.match(prev) or (re.match(r"^[A-Z][a-z]+$", prev) and not _is_title(prev, mixed_case))):
+        if _CAP_WORD.match(last) and (
+                _INITIAL.match(prev) or (_CAP_LOWER.match(prev) and not _is_title(prev, mixed_case))):
             rest = _name_from(" ".join(tokens[:-1]), mixed_case)
             name = rest + [last] if rest else []
     while name and (name[0].lower() in _PARTICLE or _SUFFIX.match(name[0])):
@@ -130,8 +148,9 @@ def _name_from(segment: str, mixed_case: bool) -> list[str]:
 
 def _clean_name(tokens: list[str]) -> str:
     text = " ".join(tokens)
-    text = re.sub(r"\s+,", ",", text)
-    if text.endswith(".") and not re.search(r"(?:\b[A-Z]|\bJr|\bSr|\bJR|\bSR)\.$", text):
+    if "," in text:
+        text = _SPACE_COMMA.sub(",", text)
+    if text.endswith(".") and not _ABBREV_END.search(text):
         text = text[:-1]
     return text
 
@@ -139,12 +158,12 @@ def _clean_name(tokens: list[str]) -> str:
 def _names(part: str, mixed_case: bool) -> list[str]:
     part = _PARENS.sub(" ", part)
     # Two people: "AF KARL WYCOFF, ACTING AND S/CT DAS SHARI VILLAROSA".
-    halves = re.split(r"(?i)\s+(?:and|&)\s+", part)
+    halves = _AND.split(part)
     if len(halves) > 1:
         found = [_names(h, mixed_case) for h in halves]
         if all(f and len(f[0].split()) >= 2 for f in found):
             return [n for f in found for n in f]
-    segments = re.split(r",", part)
+    segments = part.split(",")
     for i, seg in enumerate(segments):
         name = _name_from(seg, mixed_case)
         if name:
@@ -162,7 +181,9 @@ def _block_after(text: str, start: int) -> str:
     m = _BLANK.search(rest, lead)
     block = rest[:m.start()] if m else rest
     # A numbered paragraph starting on its own line ends the block too.
-    m = re.search(r"\n\s*¶?\d{1,2}\s*\.\s+\(", block)
+    if "\n" not in block:
+        return block
+    m = _PARA_IN_BLOCK.search(block)
     return block[:m.start()] if m else block
 
 
@@ -182,7 +203,7 @@ def parse_classified_by(text: str) -> tuple[list[str], list[str]]:
         block = _block_after(text, m.end())
         # "Classified By: Classified by DCM ..." / "This message classified by ...": the inner label.
         inner = _LABEL.search(block)
-        if (inner and i + 1 < len(labels)) or re.match(r"(?i)\s*line\b", block):
+        if (inner and i + 1 < len(labels)) or _LINE_NOTE.match(block):
             i += 1  # ... or "CLASSIFIED BY LINE ADDED", a correction note
             continue
         if not reasons:
@@ -200,9 +221,9 @@ def parse_classified_by(text: str) -> tuple[list[str], list[str]]:
             if 0 <= k < cut:
                 cut = k
         part = " ".join(block[:cut].split()).strip(" -:,")
-        letters = [c for c in part if c.isalpha()]
-        mixed = bool(letters) and any(c.islower() for c in letters) and \
-            sum(c.isupper() for c in letters) < 0.8 * len(letters)
+        letters = "".join(filter(str.isalpha, part))
+        mixed = bool(letters) and any(map(str.islower, letters)) and \
+            sum(map(str.isupper, letters)) < 0.8 * len(letters)
         names = _names(part, mixed)
         if names:
             return names, reasons or classification_reasons(block)
@@ -219,11 +240,10 @@ def classification_reasons(text: str) -> list[str]:
         return []
     section = f"1.{m.group(1)}"
     rest = text[m.end():m.end() + 120].lower()
-    rest = re.sub(r"\s*([(),/&+])\s*", r"\1", " ".join(rest.split()))
-    rest = re.sub(r"\b(?:and|or)\b|&|\+", ",", rest)
-    rest = re.sub(r"\(([a-h])(?=[a-h]?\))", r"(\1", rest)
+    rest = _PUNCT_SPACE.sub(_group1, " ".join(rest.split()))
+    rest = _AND_OR.sub(",", rest)
     letters: list[str] = []
-    for tok in re.finditer(r"[a-z]+|[^a-z]", rest):
+    for tok in _REASON_TOKEN.finditer(rest):
         w = tok.group(0)
         if w.isalpha():
             if len(w) == 1 and w <= "h":
@@ -265,6 +285,6 @@ def _cap(word: str) -> str:
     w = word.lower()
     if w.startswith("mc") and len(w) > 3:
         return "Mc" + w[2:].capitalize()
-    if re.match(r"^[od]'", w):
+    if w[1:2] == "'" and w[:1] in ("o", "d"):
         return w[0].upper() + "'" + w[2:].capitalize()
     return w.capitalize()

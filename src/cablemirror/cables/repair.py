@@ -64,10 +64,15 @@ _SPLIT = re.compile(r"\n[ \t]*(?:\n[ \t]*){0,3}(" + trie_pattern(_ENDINGS) + r")
 _FRAGMENT = re.compile(r"(?<![\w\-])([A-Za-z]{2,})[ \t]*$")
 
 
+# Every accent fragment and every word ending holds a lower-case letter, so a text
+# without one (a cable in capitals: str.isupper() is one C loop) needs no scan at all.
+_NEEDS_LOWER = all(any(c.islower() for c in w) for w in (*_ACCENTS, *_ENDINGS))
+
+
 def repair_text(text: str) -> tuple[str, list[TextRepair]]:
     """The text with lost accents restored and split words rejoined, and what was done."""
     repairs: list[TextRepair] = []
-    if not text:
+    if not text or (_NEEDS_LOWER and text.isupper()):
         return text, repairs
     out = text
     split = _SPLIT.search(out)
