@@ -39,6 +39,7 @@ __all__ = [
     "Highlighter",
     "Rendered",
     "escape_text",
+    "plain_text",
     "marked_snippet",
     "paragraph_starts",
     "redaction_spans",
@@ -68,6 +69,22 @@ def _special(m: re.Match[str]) -> str:
         return f'<span class="ctl" title="invisible direction mark U+{cp:04X}">[{_BIDI_NAMES[ch]}]</span>'
     shown = chr(0x2400 + cp) if cp < 0x20 else ("\u2421" if cp == 0x7F else "\ufffd")
     return f'<span class="ctl" title="control character U+{cp:04X}">{shown}</span>'
+
+
+def _special_plain(m: re.Match[str]) -> str:
+    ch = m.group()
+    cp = ord(ch)
+    if 0xD800 <= cp <= 0xDFFF:
+        return "\ufffd"
+    if ch in _BIDI_NAMES:
+        return f"[{_BIDI_NAMES[ch]}]"
+    return chr(0x2400 + cp) if cp < 0x20 else ("\u2421" if cp == 0x7F else "\ufffd")
+
+
+def plain_text(text: str) -> str:
+    """``text`` with controls and direction marks made visible, as plain text (for
+    titles and attributes, where no markup can go); the caller escapes it."""
+    return _SPECIAL.sub(_special_plain, text) if _SPECIAL.search(text) else text
 
 
 def escape_text(text: str) -> Markup:

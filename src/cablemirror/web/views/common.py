@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse
 
 from ...cables import glossary
 from ...store.base import Store
+from ..render import plain_text
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -279,8 +280,17 @@ class Pager:
 # Templates
 
 
+def _finalize(value: Any) -> Any:
+    """Every ``{{ value }}`` of a template: strings from records may hold control
+    characters or direction marks; they are shown, never passed through raw."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return plain_text(value)
+    return value
+
+
 def _env() -> Environment:
     env = Environment(
+        finalize=_finalize,
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(default=True, default_for_string=True),
         auto_reload=False,
