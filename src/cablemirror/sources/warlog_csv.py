@@ -35,6 +35,7 @@ says ``<null value>``).  Columns the model knows are keyed by their documented n
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,6 +74,11 @@ _GUID = rb"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-
 _ROW32 = re.compile(rb'(?:^|[\r\n])(?:\xef\xbb\xbf)?"?' + _GUID + rb'"?,"?[0-9]{1,4}[-/][0-9]{1,2}[-/][0-9]{1,4}')
 _ONE_LINE_FIELD = rb'(?:"(?:[^"\r\n]|"")*"|[^,"\r\n]*)'
 _UNQUOTED = re.compile(rb'[^,"\r\n]*')
+# A whole row on one line, strictly RFC 4180 (possessive: no backtracking).
+_ONE_FIELD_STRICT = rb'(?:"(?:[^"\r\n]++|"")*+"|[^,"\r\n]*+)'
+# The csv module's default (process-wide) field limit; longer lines take the byte path.
+_CSV_FIELD_LIMIT = 131072
+_ONE_LINE_ROW = re.compile(_ONE_FIELD_STRICT + rb"(?:," + _ONE_FIELD_STRICT + rb")*+")
 _BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))*")
 _IRAQ_HINT = re.compile(rb"\bMN[DF]-[A-Z]|\b3[789][RS][A-HJ-NP-Z][A-HJ-NP-V][0-9]{2}")
 _DATE = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{2}):([0-9]{2}):([0-9]{2})\s*")
@@ -254,6 +260,19 @@ def _split_row(buf: bytes, p: int, n: int, at_eof: bool) -> tuple[list[bytes], i
         return fields, p  # a line break ends the row
 
 
+def _decode_fields(raw_fields: list[bytes]) -> list[str]:
+    out = []
+    for value in raw_fields:
+        if b"\r" in value:
+            value = value.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        out.append(decode_mixed(value)[0])
+    return out
+
+
+def _fallback(raw_fields: list[bytes]) -> bool:
+    return any(decode_mixed(v)[1] for v in raw_fields if not v.isascii())
+
+
 def _resync_pattern(key_index: int) -> re.Pattern[bytes]:
     """A line that starts like a row: ``key_index`` one-line fields, then a GUID key."""
     before = (_ONE_LINE_FIELD + b",") * key_index
@@ -400,10 +419,10 @@ class _Scanner:
             if split is None:
                 item, pos = self._quarantine_to_next(pos, pos + 1, reason)
             else:
-                fields, end = split
-                reason = self._check(fields, pos, end)
+                texts, end, fallback = split
+                reason = self._check(texts, pos, end)
                 if reason is None:
-                    yield self._record(pos, body, end, fields)
+                    yield self._record(pos, body, end, texts, fallback)
                     pos = end
                     continue
                 # A well-formed row of the wrong shape: its own bytes, and any up to the next row.
@@ -411,23 +430,43 @@ class _Scanner:
             if item is not None:
                 yield item
 
-    def _split(self, pos: int) -> tuple[list[bytes], int] | None:
+    def _split(self, pos: int) -> tuple[list[str], int, bool] | None:
+        """The decoded fields of the row at ``pos``, where it ends, and whether the
+        cp1252 fallback was needed; None past MAX_ROW_BYTES; raises _Broken."""
         while True:
-            got = _split_row(self.buf, pos, len(self.buf), self.eof)
-            if got is not None:
-                return got
-            if len(self.buf) - pos > MAX_ROW_BYTES:
+            buf = self.buf
+            nl = buf.find(b"\n", pos)
+            if nl >= 0 or self.eof:
+                # Fast path: a one-line row, checked strictly by one regex, split by csv (C).
+                stop = nl if nl >= 0 else len(buf)
+                if stop > pos and buf[stop - 1] == 0x0D:
+                    stop -= 1
+                if (
+                    stop - pos < _CSV_FIELD_LIMIT
+                    and _ONE_LINE_ROW.fullmatch(buf, pos, stop)
+                    and buf.find(b"\x00", pos, stop) < 0
+                ):
+                    text, fallback = decode_mixed(buf[pos:stop])
+                    try:
+                        return next(csv.reader((text,))), stop, fallback
+                    except csv.Error:  # cannot happen for a line the regex accepted; be safe
+                        pass
+                got = _split_row(buf, pos, len(buf), self.eof)
+                if got is not None:
+                    return _decode_fields(got[0]), got[1], _fallback(got[0])
+            if len(buf) - pos > MAX_ROW_BYTES:
                 return None
             self._fill()
 
-    def _check(self, fields: list[bytes], pos: int, end: int) -> str | None:
+    def _check(self, texts: list[str], pos: int, end: int) -> str | None:
         """Why a well-formed CSV row is still not a row of this file, or None."""
         nul = self.buf.find(b"\x00", pos, end)
         if nul >= 0:
             return f"binary data: a NUL byte at byte {nul - pos} of the row"
-        if len(fields) != self.width:
-            return f"wrong column count: {len(fields)} (expected {self.width})"
-        if [f.decode("utf-8", "replace").strip().lower() for f in fields] == self.header_row:
+        if len(texts) != self.width:
+            return f"wrong column count: {len(texts)} (expected {self.width})"
+        header = self.header_row
+        if texts[0].strip().lower() == header[0] and [t.strip().lower() for t in texts] == header:
             return "a repeated header row (files joined together?)"
         return None
 
@@ -460,24 +499,17 @@ class _Scanner:
         raw = self.buf[pos:stop]
         return _q(self.path, raw, reason, offset=self.base + pos, line=self._line_of(pos)), end
 
-    def _record(self, pos: int, body: int, end: int, raw_fields: list[bytes]) -> WarlogRawRecord:
+    def _record(self, pos: int, body: int, end: int, texts: list[str], fallback: bool) -> WarlogRawRecord:
         notes: list[str] = []
         if body != pos:
             notes.append(NOTE_ROW_BOM)
-        fields: dict[str, str | None] = {}
-        fallback = False
-        header = self.layout.variant != "32"
-        for name, value in zip(self.layout.names, raw_fields):
-            if b"\r" in value:
-                value = value.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-            text, fb = decode_mixed(value)
-            fallback = fallback or fb
-            if header and text.strip().lower() == NULL_MARKER:
-                fields[name] = None
-            else:
-                fields[name] = text
         if fallback:
             notes.append(NOTE_CP1252)
+        fields: dict[str, str | None] = dict(zip(self.layout.names, texts))
+        if self.layout.variant != "32":
+            for name, text in fields.items():
+                if text and text[0] in "< \t" and text.strip().lower() == NULL_MARKER:
+                    fields[name] = None
         raw = self.buf[pos:end]
         key = (fields.get("ReportKey") or "").strip() or None
         return WarlogRawRecord(
