@@ -1,7 +1,8 @@
 """Storage backends behind one interface (see base.Store).
 
 ``open_store(db)`` picks the backend from ``db``: a file path or ``sqlite:///path``
-(SQLite), ``postgresql://...`` (PostgreSQL, not available yet).  Without ``db``:
+(SQLite), ``postgresql://...`` (PostgreSQL, see ``postgres.py``; needs
+``cablemirror[postgres]``).  Without ``db``:
 the ``CABLEMIRROR_DB`` environment variable, else ``./cablemirror.db``.
 
     >>> from cablemirror.store import open_store
@@ -66,7 +67,12 @@ def open_store(db: str | os.PathLike[str] | None = None, *, readonly: bool = Fal
     if m is not None and not chosen.startswith(_SQLITE_PREFIX):
         scheme = m.group(1).lower()
         if scheme in ("postgresql", "postgres"):
-            raise StoreError("PostgreSQL backend: not yet available in this version")
+            from .pg_conn import require_psycopg
+
+            require_psycopg()  # StoreError "install cablemirror[postgres]" when missing
+            from .postgres import PostgresStore
+
+            return PostgresStore(chosen, readonly=readonly)
         raise StoreError(
             f"unsupported database URL {resolve_db(chosen)!r}: give a SQLite file path, "
             "sqlite:///path or postgresql://..."

@@ -12,38 +12,23 @@ texts instead.  Done at query time for the hits of one page only.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from typing import Sequence
 
-_WORD = re.compile(r"\S+")
 _HIT_WORD = re.compile(r"\w+")
 _WINDOW = 24  # characters of dense text around the hit used by the fallback
 
 
 class _Dense:
-    """The body without whitespace, and the way from body offsets into it."""
+    """The body without whitespace, and the way from body offsets into it (string
+    operations in C: this runs for every hit shown)."""
 
     def __init__(self, body: str) -> None:
-        self.starts: list[int] = []  # body offset of each word
-        self.before: list[int] = []  # dense offset of each word
-        parts: list[str] = []
-        n = 0
-        for m in _WORD.finditer(body):
-            word = m.group()
-            self.starts.append(m.start())
-            self.before.append(n)
-            parts.append(word)
-            n += len(word)
-        self.text = "".join(parts)
+        self.body = body
+        self.text = _dense(body)
 
     def offset(self, body_offset: int) -> int:
         """The dense offset of the first non-blank character at or after ``body_offset``."""
-        i = bisect_right(self.starts, body_offset) - 1
-        if i < 0:
-            return 0
-        word_len = (self.before[i + 1] if i + 1 < len(self.before) else len(self.text)) - self.before[i]
-        inside = body_offset - self.starts[i]
-        return self.before[i] + inside if inside < word_len else self.before[i] + word_len
+        return len(_dense(self.body[: max(body_offset, 0)]))
 
 
 def _dense(text: str) -> str:
@@ -90,3 +75,36 @@ def _by_words(dense_body: str, at: int, end: int, paragraphs: Sequence[tuple[int
             if len(matches) == 1:
                 return matches[0]
     return None
+
+
+def excerpt(marked: str, start: str, end: str, marks: tuple[str, str], size: int = 24) -> str:
+    """A window of ``size`` words of ``marked`` (a text whose hits are between ``start``
+    and ``end``) holding the most hits, on one line, with the caller's ``marks`` and
+    "…" where text was left out; "" when nothing is marked.
+
+    Done in Python from the index's ``highlight()`` rather than with FTS5's
+    ``snippet()``, which tokenizes every column of the record again (about a
+    millisecond per cable).
+    """
+    words = marked.split()
+    hits = [i for i, w in enumerate(words) if start in w]
+    if not hits:
+        return ""
+    lead = 3  # words of context before the first hit of the window
+    best_from, best_count = 0, -1
+    for h in hits:
+        a = max(0, h - lead)
+        count = sum(1 for i in hits if a <= i < a + size)
+        if count > best_count:
+            best_from, best_count = a, count
+    a = best_from
+    b = min(len(words), a + size)
+    text = " ".join(words[a:b])
+    # A phrase hit cut by the window keeps its marks balanced.
+    first_start, first_end = text.find(start), text.find(end)
+    if first_end != -1 and (first_start == -1 or first_end < first_start):
+        text = start + text
+    if text.rfind(start) > text.rfind(end):
+        text += end
+    text = text.replace(start, marks[0]).replace(end, marks[1])
+    return ("…" if a > 0 else "") + text + ("…" if b < len(words) else "")

@@ -8,8 +8,8 @@ The query's plan (``search.plan_fts5``) has a full-text part and field condition
   the rest of the full text.
 - everything else is a boolean over ``facts x`` (the narrow per-cable row):
   dates and released compare ISO strings with index-friendly ranges; ``origin:``
-  and ``class:`` select label ids from the small ``labels`` table (origin words,
-  canonical classifications); ``tag:``, ``caption:``, ``id:`` and ``ref:`` are
+  and ``class:`` become lists of label ids, looked up in the small ``labels`` table
+  (origin words, canonical classifications) while compiling; ``tag:``, ``caption:``, ``id:`` and ``ref:`` are
   ``x.key IN (SELECT key ...)`` over their indexed tables; text under OR/NOT
   (``election OR tag:KDEM``) is ``x.key [NOT] IN (SELECT rowid FROM cables_fts
   WHERE cables_fts MATCH ?)``.
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from ..search import And, DateRange, Field, Not, Or, Phrase, Plan, Query, Term, TextMatch, plan_fts5
 from ..search.dates import day_after
@@ -77,38 +77,63 @@ class Compiled:
         return f"FROM facts x {extra_join} WHERE {self.where}", list(self.params)
 
 
-def compile_query(query: Query | None) -> Compiled:
-    """The SQL pieces for ``query`` (None or the empty query: every cable)."""
+# (kind, condition) -> label ids: ("origin", Field) for origin words, ("class", Field)
+# for classifications.  The store answers from its labels table.
+LabelResolver = Callable[[str, Field], list[int]]
+
+
+def label_condition(kind: str, n: Field) -> tuple[str, list[Any]]:
+    """SQL over ``labels`` (columns ``kind``, ``norm``) selecting the labels ``n`` names."""
+    if kind == "origin":
+        # Words of the origin in order; a prefix leaves the last word open.
+        return "kind = 'origin' AND instr(' ' || norm || ' ', ?) > 0", [" " + n.value + ("" if n.prefix else " ")]
+    spec = CABLE_FIELDS["class"]
+    values = list(spec.expand(n.value) if spec.expand else (n.value,))
+    return f"kind = 'class' AND norm IN ({', '.join('?' * len(values))})", values
+
+
+def compile_query(query: Query | None, labels: LabelResolver | None = None) -> Compiled:
+    """The SQL pieces for ``query`` (None or the empty query: every cable).
+
+    ``labels`` turns ``origin:``/``class:`` into label ids, so the condition is a
+    short literal list the planner can use an index for; without it they are
+    subqueries on ``labels``.
+    """
     root = query.root if query is not None else None
     if root is None:
         return Compiled()
     plan = plan_fts5(root, TEXT_COLUMNS)
-    return Compiled(plan.match, *_where(plan), highlight=_highlight(root))
+    return Compiled(plan.match, *_where(plan, labels), highlight=_highlight(root))
 
 
-def _where(plan: Plan) -> tuple[str, list[Any]]:
+def _where(plan: Plan, labels: LabelResolver | None) -> tuple[str, list[Any]]:
     params: list[Any] = []
     conds: list[str] = []
     if plan.exclude is not None:
-        conds.append(_bool(TextMatch(plan.exclude, negated=True), params))
-    conds += [_bool(n, params) for n in (*plan.filters, *plan.mixed)]
+        conds.append(_bool(TextMatch(plan.exclude, negated=True), params, labels, False))
+    conds += [_bool(n, params, labels, False) for n in (*plan.filters, *plan.mixed)]
     return (" AND ".join(conds) if conds else "1"), params
 
 
-def _bool(node: Any, params: list[Any]) -> str:
+def _bool(node: Any, params: list[Any], labels: LabelResolver | None, under_not: bool) -> str:
+    """SQL for a plan node.  A predicate on a NULL column is NULL, which WHERE, AND and
+    OR treat as false; only under NOT must it become 0 (COALESCE), and only there,
+    since COALESCE hides the column from the index."""
     if isinstance(node, TextMatch):
         params.append(node.expression)
         return f"x.key {'NOT IN' if node.negated else 'IN'} (SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?)"
     if isinstance(node, Not):
-        return f"NOT ({_bool(node.child, params)})"
+        return f"NOT ({_bool(node.child, params, labels, True)})"
     if isinstance(node, (And, Or)):
         op = " AND " if isinstance(node, And) else " OR "
-        return "(" + op.join(_bool(c, params) for c in node.children) + ")"
+        return "(" + op.join(_bool(c, params, labels, under_not) for c in node.children) + ")"
     if isinstance(node, DateRange):
-        return _date(node, params)
-    if isinstance(node, Field):
-        return _field(node, params)
-    raise TypeError(f"not a plan node: {node!r}")
+        sql, nullable = _date(node, params), True
+    elif isinstance(node, Field):
+        sql, nullable = _field(node, params, labels)
+    else:
+        raise TypeError(f"not a plan node: {node!r}")
+    return f"COALESCE({sql}, 0)" if nullable and under_not else sql
 
 
 def _date(node: DateRange, params: list[Any]) -> str:
@@ -128,7 +153,7 @@ def _date(node: DateRange, params: list[Any]) -> str:
         else:
             conds.append(f"{column} < ?")
             params.append(after.isoformat())
-    return f"COALESCE({' AND '.join(conds)}, 0)"
+    return " AND ".join(conds) if len(conds) == 1 else "(" + " AND ".join(conds) + ")"
 
 
 def _successor(prefix: str) -> str | None:
@@ -150,21 +175,19 @@ def _starts(column: str, prefix: str, params: list[Any]) -> str:
     return f"({column} >= ? AND {column} < ?)"
 
 
-def _field(n: Field, params: list[Any]) -> str:
+def _field(n: Field, params: list[Any], labels: LabelResolver | None) -> tuple[str, bool]:
+    """(SQL, whether it can be NULL) for one field condition."""
     name = n.name
-    if name == "origin":
-        # Words of the origin in order; a prefix leaves the last word open.
-        params.append(" " + n.value + ("" if n.prefix else " "))
-        return (
-            "COALESCE(x.origin IN (SELECT label_id FROM labels WHERE kind = 'origin' "
-            "AND instr(' ' || norm || ' ', ?) > 0), 0)"
-        )
-    if name == "class":
-        spec = CABLE_FIELDS["class"]
-        values = spec.expand(n.value) if spec.expand else (n.value,)
-        params += list(values)
-        marks = ", ".join("?" * len(values))
-        return f"COALESCE(x.class IN (SELECT label_id FROM labels WHERE kind = 'class' AND norm IN ({marks})), 0)"
+    if name in ("origin", "class"):
+        column = f"x.{name}"
+        if labels is not None:
+            ids = labels(name, n)
+            if not ids:
+                return "0", False
+            return f"{column} IN ({', '.join(str(int(i)) for i in ids)})", True
+        cond, values = label_condition(name, n)
+        params += values
+        return f"{column} IN (SELECT label_id FROM labels WHERE {cond})", True
     if name in ("tag", "caption"):
         table = "tags" if name == "tag" else "captions"
         if n.prefix:
@@ -172,21 +195,21 @@ def _field(n: Field, params: list[Any]) -> str:
         else:
             params.append(n.value)
             cond = f"{name} = ?"
-        return f"x.key IN (SELECT key FROM {table} WHERE {cond})"
+        return f"x.key IN (SELECT key FROM {table} WHERE {cond})", False
     if name == "id":
         if n.prefix:
             cond = _starts("id", n.value, params) + " OR " + _starts("canon", n.value, params)
         else:
             params += [n.value, derived.id_key(n.value)]
             cond = "id = ? OR canon = ?"
-        return f"x.key IN (SELECT key FROM cables WHERE {cond})"
+        return f"x.key IN (SELECT key FROM cables WHERE {cond})", False
     if name == "ref":
         if n.prefix:
             cond = _starts("r.dst_key", n.value, params)
         else:
             params.append(derived.id_key(n.value))
             cond = "r.dst_key = ?"
-        return f"x.key IN (SELECT c.key FROM refs r JOIN cables c ON c.id = r.src WHERE {cond})"
+        return f"x.key IN (SELECT c.key FROM refs r JOIN cables c ON c.id = r.src WHERE {cond})", False
     raise ValueError(f"the store cannot search the field {name!r}")
 
 

@@ -25,10 +25,11 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
-from ..search import CABLE_FIELDS, Query, parse_query
+from ..search import CABLE_FIELDS, Field, Query, parse_query
 from . import derived, jsonio
 from .base import HIT_MARKS, SearchHit, SearchPage, StoreError
-from .sqlite_query import BM25, FTS, Compiled, compile_query
+from .hits import excerpt
+from .sqlite_query import BM25, FTS, Compiled, compile_query, label_condition
 
 if TYPE_CHECKING:
     from .sqlite import SQLiteStore
@@ -141,10 +142,17 @@ class SQLiteReadAPI:
             return q
         raise StoreError(f"a query is a string or a parsed Query, not {type(q).__name__}")
 
-    def _compile(self, q: "Query | str | None") -> tuple[Compiled, str]:
-        """The compiled query and its canonical text (the cache key)."""
+    def _query(self, q: "Query | str | None") -> tuple[Query | None, str]:
+        """The parsed query and its canonical text (the cache key)."""
         query = self._parse(q)
-        return compile_query(query), (str(query) if query is not None else "")
+        return query, (str(query) if query is not None else "")
+
+    def _compiled(self, conn: sqlite3.Connection, query: Query | None) -> Compiled:
+        def labels(kind: str, n: Field) -> list[int]:
+            cond, values = label_condition(kind, n)
+            return [r[0] for r in conn.execute(f"SELECT label_id FROM labels WHERE {cond} ORDER BY label_id", values)]
+
+        return compile_query(query, labels)
 
     # ------------------------------------------------------------------ counting
 
@@ -180,7 +188,8 @@ class SQLiteReadAPI:
             if total == 0:
                 out["tag"] = []
             else:
-                src, params = c.source("JOIN tags t ON t.key = x.key")
+                # CROSS JOIN: the matching cables drive, each looks up its few tags.
+                src, params = c.source("CROSS JOIN tags t ON t.key = x.key")
                 out["tag"] = _ranked(dict(conn.execute(f"SELECT t.tag, count(*) {src} GROUP BY t.tag", params)))
         return total, out
 
@@ -209,8 +218,9 @@ class SQLiteReadAPI:
         unknown = [n for n in names if n not in FACETS]
         if unknown:
             raise StoreError(f"unknown facet {unknown[0]!r}: facets are {', '.join(FACETS)}")
-        c, text = self._compile(q)
+        query, text = self._query(q)
         with self._snapshot() as conn:
+            c = self._compiled(conn, query)
             total, counted = self._totals(conn, c, text, tuple(sorted(names)))
             page = self._page_keys(conn, c, text, sort, limit, offset, total) if limit and offset < total else []
             hits = self._hits(conn, c, page, marks) if page else []
@@ -278,12 +288,17 @@ class SQLiteReadAPI:
         }
         shown: dict[int, tuple[str, str | None, float]] = {}  # key -> snippet, highlighted body, score
         if c.highlight is not None:
-            for key, snip, body_hl, rank in conn.execute(
-                f"SELECT rowid, snippet({FTS}, -1, ?, ?, '…', 24), highlight({FTS}, 2, ?, ?), {BM25} FROM {FTS} "
-                f"WHERE {FTS} MATCH ? AND rowid IN ({marks_})",
-                (marks[0], marks[1], _HL_START, _HL_END, c.highlight, *keys),
+            for key, title_hl, subject_hl, body_hl, tags_hl, rank in conn.execute(
+                f"SELECT rowid, highlight({FTS}, 0, ?1, ?2), highlight({FTS}, 1, ?1, ?2), highlight({FTS}, 2, ?1, ?2), "
+                f"highlight({FTS}, 3, ?1, ?2), {BM25} FROM {FTS} WHERE {FTS} MATCH ?3 AND rowid IN ({marks_})",
+                (_HL_START, _HL_END, c.highlight, *keys),
             ):
-                shown[key] = (" ".join((snip or "").split()), body_hl, -float(rank))
+                # The body's hit first (it has the paragraph), else where the words are.
+                snip = next(
+                    (e for e in (excerpt(t or "", _HL_START, _HL_END, marks) for t in (body_hl, subject_hl, title_hl, tags_hl)) if e),
+                    "",
+                )
+                shown[key] = (snip, body_hl, -float(rank))
         in_body = [k for k, (_, body_hl, _) in shown.items() if body_hl and _HL_START in body_hl]
         records: dict[int, str] = {}
         for chunk in _chunks(in_body):
@@ -317,9 +332,9 @@ class SQLiteReadAPI:
     def counts(self: "SQLiteStore", field: str, q: "Query | str | None" = None) -> list[tuple[str, int]]:
         if field not in FACETS:
             raise StoreError(f"cannot count by {field!r}: use one of {', '.join(FACETS)}")
-        c, text = self._compile(q)
+        query, text = self._query(q)
         with self._snapshot() as conn:
-            return list(self._totals(conn, c, text, (field,))[1][field])
+            return list(self._totals(conn, self._compiled(conn, query), text, (field,))[1][field])
 
     def histogram(
         self: "SQLiteStore", q: "Query | str | None" = None, *, year: int | None = None, month: int | None = None
@@ -330,7 +345,7 @@ class SQLiteReadAPI:
             raise StoreError(f"histogram: {year!r} is not a year")
         if month is not None and (not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12):
             raise StoreError(f"histogram: {month!r} is not a month (1 to 12)")
-        c, text = self._compile(q)
+        query, text = self._query(q)
         if year is None:
             period, extra, bounds = "x.year", "x.year IS NOT NULL", []
         elif month is None:
@@ -342,7 +357,7 @@ class SQLiteReadAPI:
                 f"{year:04d}-{month:02d}-01", f"{nxt[0]:04d}-{nxt[1]:02d}-01"]
 
         def compute() -> list[tuple[str, int]]:
-            src, params = c.source()
+            src, params = self._compiled(conn, query).source()
             sql = f"SELECT {period}, count(*) {src} AND {extra} GROUP BY 1 ORDER BY 1"
             return [(str(p), n) for p, n in conn.execute(sql, (*params, *bounds))]
 
@@ -495,15 +510,16 @@ class SQLiteReadAPI:
     def iter_records(self: "SQLiteStore", q: "Query | str | None" = None, *, sort: str = "id") -> Iterator[dict[str, Any]]:
         if sort not in SORTS:
             raise StoreError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
-        c, _ = self._compile(q)  # a bad query fails here, before the first record
-        return self._records(c, sort)
+        query, _ = self._query(q)  # a bad query fails here, before the first record
+        return self._records(query, sort)
 
-    def _records(self: "SQLiteStore", c: Compiled, sort: str) -> Iterator[dict[str, Any]]:
+    def _records(self: "SQLiteStore", query: Query | None, sort: str) -> Iterator[dict[str, Any]]:
         # A connection of its own: one snapshot for the whole stream, whatever thread
         # consumes it, and the store's per-thread connections stay free meanwhile.
         conn = self._new_connection()
         try:
             conn.execute("BEGIN")
+            c = self._compiled(conn, query)
             join, order, _ = self._order(c, sort)
             src, params = c.source(join)
             keys = conn.execute(f"SELECT x.key {src} ORDER BY {order}", params)  # keys only: sorting stays small

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""How fast does the store answer queries?  Prints numbers; asserts nothing.
+
+    python bench/generate_cables.py --count 50000 --seed 1 --out /tmp/c50k.csv
+    cablemirror import /tmp/c50k.csv --db /tmp/c50k.db
+    python bench/search_bench.py --db /tmp/c50k.db [--runs 3] [--seed 1] [--rank-limit N]
+
+A fixed mix of queries, drawn (with ``--seed``) from the store's own vocabulary and
+values so that it works on any store: rare, mid and common words, two words, phrases,
+prefixes, field filters, mixed queries, browsing (the empty query) and deep pages.
+Every query asks for the default facets (origin, year, classification, tag) with
+exact counts.  Each is timed cold (the store's result cache cleared first) and,
+separately, with facets off (``facets=()``) and with no page (``limit=0``), which
+shows whether counting facets or ranking the page dominates.  Prints median, p95
+and p99 per kind of query and overall, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from cablemirror.store import open_store  # noqa: E402
+from cablemirror.store.sqlite import SQLiteStore  # noqa: E402
+
+
+def _vocabulary(db: Path) -> tuple[int, list[tuple[str, int]]]:
+    """(number of cables, [(term, documents)]) from the full-text index."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        n = conn.execute("SELECT count(*) FROM facts").fetchone()[0]
+        conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, cables_fts, 'row')")
+        terms = [(t, d) for t, d in conn.execute("SELECT term, doc FROM temp.vocab") if t.isalpha() and len(t) >= 4]
+        return n, terms
+    finally:
+        conn.close()
+
+
+def _values(db: Path) -> dict[str, list[str]]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        one = lambda sql: [r[0] for r in conn.execute(sql)]  # noqa: E731
+        return {
+            "tags": one("SELECT tag FROM tags GROUP BY tag ORDER BY count(*) DESC"),
+            "origins": one("SELECT norm FROM labels WHERE kind = 'origin' ORDER BY label_id"),
+            "subjects": one("SELECT subject FROM cables WHERE key % 97 = 0"),
+            "cited": one("SELECT dst_key FROM refs WHERE dst_key IS NOT NULL GROUP BY dst_key "
+                         "ORDER BY count(*) DESC LIMIT 20"),
+            "ids": one("SELECT id FROM cables WHERE key % 101 = 0"),
+        }
+    finally:
+        conn.close()
+
+
+def query_mix(db: Path, seed: int) -> list[tuple[str, str, dict]]:
+    """[(kind, query, extra arguments)]: the same mix for the same store and seed."""
+    rng = random.Random(seed)
+    n, terms = _vocabulary(db)
+    values = _values(db)
+
+    def pick(lo: float, hi: float, k: int) -> list[str]:
+        pool = sorted(t for t, d in terms if lo <= d <= hi)
+        return rng.sample(pool, min(k, len(pool)))
+
+    rare = pick(3, 50, 6)
+    mid = pick(n * 0.005, n * 0.05, 6)
+    common = pick(n * 0.3, n, 4)
+    phrases = []
+    for subject in rng.sample(values["subjects"], min(40, len(values["subjects"]))):
+        ws = [w for w in subject.split() if w.isalpha() and len(w) >= 4]
+        if len(ws) >= 2:
+            i = rng.randrange(len(ws) - 1)
+            phrases.append(f'"{ws[i].lower()} {ws[i + 1].lower()}"')
+    tags = values["tags"]
+    origin_words = [o.split()[-1] for o in values["origins"]]
+    mix: list[tuple[str, str, dict]] = []
+    mix += [("rare word", w, {}) for w in rare]
+    mix += [("mid word", w, {}) for w in mid]
+    mix += [("common word", w, {}) for w in common]
+    mix += [("two words", f"{a} {b}", {}) for a, b in zip(mid, common)]
+    mix += [("two words", f"{a} {b}", {}) for a, b in zip(mid, reversed(mid))][:3]
+    mix += [("phrase", p, {}) for p in phrases[:6]]
+    mix += [("prefix", w[:4] + "*", {}) for w in mid[:3]]
+    mix += [("field", q, {}) for q in (
+        f"tag:{tags[0]}", f"tag:{tags[len(tags) // 2]}", f"origin:{rng.choice(origin_words)}",
+        f"origin:{rng.choice(origin_words)}", "class:secret", "from:2006 to:2007-06", "-class:unclassified",
+        f"id:{values['ids'][0][:6]}*", f"ref:{values['cited'][0]}", f"caption:sipdis",
+    )]
+    mix += [("mixed", q, {}) for q in (
+        f"{mid[0]} tag:{tags[1]} from:2005", f"{mid[1]} OR tag:{tags[2]}", f"-{common[0]} class:confidential",
+        f"{rare[0]} OR {rare[1]} OR {mid[2]}", f"({mid[3]} OR {mid[4]}) -tag:{tags[0]}",
+        f"subject:{mid[5]} origin:{rng.choice(origin_words)}",
+    )]
+    mix += [("browse", "", {}), ("browse", "", {"sort": "-date"}), ("browse", f"tag:{tags[3]}", {"sort": "-date"})]
+    mix += [("deep page", common[0], {"offset": 2000}), ("deep page", mid[0], {"offset": 200, "sort": "date"}),
+            ("deep page", "", {"offset": min(10_000, n - 20), "sort": "-date"}),
+            ("deep page", f"tag:{tags[0]}", {"offset": 1000})]
+    return mix
+
+
+def _time(store: SQLiteStore, q: str, extra: dict, **over: object) -> tuple[float, int]:
+    store.clear_read_cache()
+    t = time.perf_counter()
+    page = store.query(q, **{**extra, **over})  # type: ignore[arg-type]
+    return (time.perf_counter() - t) * 1000, page.total
+
+
+def _stats(xs: list[float]) -> str:
+    xs = sorted(xs)
+    pct = lambda p: xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]  # noqa: E731
+    return f"{statistics.median(xs):8.1f} {pct(95):8.1f} {pct(99):8.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", required=True, type=Path, help="the store to query (opened read-only)")
+    ap.add_argument("--runs", type=int, default=3, help="times each query is run (default 3)")
+    ap.add_argument("--seed", type=int, default=1, help="which queries the mix draws (default 1)")
+    ap.add_argument("--rank-limit", type=int, default=None, help="override the store's rank_limit")
+    ap.add_argument("--show", action="store_true", help="print every query with its time and total")
+    args = ap.parse_args(argv)
+    if not args.db.exists():
+        ap.error(f"no store at {args.db}")
+
+    mix = query_mix(args.db, args.seed)
+    store = open_store(str(args.db), readonly=True)
+    assert isinstance(store, SQLiteStore)
+    if args.rank_limit is not None:
+        store.rank_limit = args.rank_limit
+    n = store.stats()["cables"]
+    print(f"{args.db}: {n:,} cables; {len(mix)} queries x {args.runs} runs, cold (result cache cleared each time)")
+    for _, q, extra in mix:  # warm the page cache once: the numbers are for a running server
+        store.query(q, **extra)
+
+    full: dict[str, list[float]] = {}
+    no_facets: dict[str, list[float]] = {}
+    no_page: dict[str, list[float]] = {}
+    totals: dict[str, list[int]] = {}
+    for _ in range(args.runs):
+        for kind, q, extra in mix:
+            ms, total = _time(store, q, extra)
+            full.setdefault(kind, []).append(ms)
+            totals.setdefault(kind, []).append(total)
+            no_facets.setdefault(kind, []).append(_time(store, q, extra, facets=())[0])
+            no_page.setdefault(kind, []).append(_time(store, q, extra, limit=0)[0])
+            if args.show:
+                print(f"  {ms:8.1f} ms  {total:8,}  {kind:12} {q} {extra or ''}")
+
+    warm = []
+    for _, q, extra in mix:
+        store.query(q, **extra)
+        t = time.perf_counter()
+        store.query(q, **{**extra, "offset": extra.get("offset", 0) + 20})
+        warm.append((time.perf_counter() - t) * 1000)
+
+    print(f"\n{'kind':14} {'hits':>9} | {'full: median':>12} {'p95':>8} {'p99':>8} | "
+          f"{'no facets: med':>14} {'p95':>8} | {'no page: med':>12} {'p95':>8}")
+    for kind in full:
+        print(f"{kind:14} {int(statistics.median(totals[kind])):9,} | {_stats(full[kind]):>30} | "
+              f"{_stats(no_facets[kind])[:17]:>23} | {_stats(no_page[kind])[:17]:>21}")
+    everything = [x for xs in full.values() for x in xs]
+    print(f"\n{'all queries':14} median / p95 / p99 ms: {_stats(everything)}")
+    print(f"{'next page':14} (cached total and facets) median / p95 / p99 ms: {_stats(warm)}")
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

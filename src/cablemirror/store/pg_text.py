@@ -1,0 +1,239 @@
+"""Text for PostgreSQL full-text search: documents, plain queries, highlights and snippets.
+
+PostgreSQL's own parser cuts text differently from the query language (``U.S.`` is a
+host name to it, ``state.gov`` one token, ``12:30`` something else again), so the
+store never lets it cut raw text.  Documents are sent as the query language's words
+(``search.text.words``: folded, one space between words), and the text search
+configuration ``cm_text`` only stems them; queries are made of the same words.  A
+word is therefore found in PostgreSQL exactly when the SQLite index would find it,
+up to the stemmer (Snowball English here, Porter in SQLite).
+
+Highlighting works the same way: ``ts_headline`` runs on the words of a text, marks
+the ones the query matches, and ``Words`` maps those back to the original text, which
+gives the snippet with its real case and punctuation, and the offset of the first hit
+in the body (for the paragraph of the hit).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Sequence
+
+from ..search import Field, Node, Not, Phrase, Term, disj, to_tsquery_text
+from ..search.nodes import And, Or
+from ..search.text import words
+from ..search.tsquery import quote
+
+# Where a document is cut: past this many words of the body, words are not indexed.
+# tsvector keeps positions up to 16,383 only and refuses documents over 1 MB; 100,000
+# words stays well below that (the longest real cables have about 30,000 words).
+MAX_BODY_WORDS = 100_000
+MAX_FIELD_WORDS = 2_000
+SNIPPET_WORDS = 24
+ELLIPSIS = "…"
+HL_START, HL_END = "\x02", "\x03"  # ts_headline marks; never inside a text made of words
+HEADLINE_OPTIONS = f"HighlightAll=true, StartSel={HL_START}, StopSel={HL_END}"
+
+# The runs words() looks at: ASCII letters and digits, and anything non-ASCII.
+_RUN = re.compile(r"[A-Za-z0-9\u0080-\U0010ffff]+")
+_WORD, _MARK, _SEPARATOR = 0, 1, 2
+
+
+def index_text(text: str | None, limit: int = MAX_FIELD_WORDS) -> str:
+    """The words of ``text`` as the index takes them: folded, space separated."""
+    if not text:
+        return ""
+    ws = words(text)
+    return " ".join(ws[:limit] if len(ws) > limit else ws)
+
+
+def document(title: str | None, subject: str | None, tags: Sequence[str], body: str | None) -> tuple[str, str, str, str]:
+    """The four weighted parts of a cable's document (A title, B subject, C tags, D body)."""
+    return (
+        index_text(title),
+        index_text(subject),
+        index_text(" ".join(tags)),
+        index_text(body, MAX_BODY_WORDS),
+    )
+
+
+# The SQL expression building ``facts.doc`` from the four parts of ``document()``.
+DOC_SQL = (
+    "setweight(to_tsvector('cm_text', {0}), 'A') || setweight(to_tsvector('cm_text', {1}), 'B') || "
+    "setweight(to_tsvector('cm_text', {2}), 'C') || to_tsvector('cm_text', {3})"
+)
+
+
+# --------------------------------------------------------------------------- word spans
+
+
+@lru_cache(maxsize=8192)
+def _kind(ch: str) -> int:
+    """How words() treats a non-ASCII character: part of a word, a mark joined into the
+    word around it, or a separator (asked of words() itself, so the rules stay its own)."""
+    if words(ch):
+        return _WORD
+    return _MARK if words("a" + ch + "b") == ["ab"] else _SEPARATOR
+
+
+class Words:
+    """The words of a text with where each one is in it (``spans``), in order."""
+
+    __slots__ = ("text", "spans")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: list[tuple[int, int]] = []
+        for m in _RUN.finditer(text):
+            run = m.group()
+            if run.isascii():
+                self.spans.append(m.span())
+            else:
+                self._split(run, m.start())
+        if len(self.spans) != len(words(text)):  # cannot happen; never show a wrong mark
+            self.spans = []
+
+    def _split(self, run: str, base: int) -> None:
+        start = end = -1
+        for i, ch in enumerate(run):
+            kind = _WORD if ch.isascii() else _kind(ch)
+            if kind == _WORD:
+                if start < 0:
+                    start = i
+                end = i + 1
+            elif kind == _MARK:
+                if start >= 0:
+                    end = i + 1
+            elif start >= 0:
+                self.spans.append((base + start, base + end))
+                start = -1
+        if start >= 0:
+            self.spans.append((base + start, base + end))
+
+    @property
+    def indexed(self) -> str:
+        """What ts_headline is given: the words, one space apart (word i is the i-th)."""
+        return " ".join(words(self.text)) if self.spans else ""
+
+
+def marked_words(headline: str | None) -> list[int]:
+    """Indexes of the words ts_headline marked in a text of space-separated words."""
+    if not headline or HL_START not in headline:
+        return []
+    out: list[int] = []
+    index = 0
+    inside = False
+    for part in re.split(f"([ {HL_START}{HL_END}])", headline):
+        if part == " ":
+            index += 1
+        elif part == HL_START:
+            inside = True
+        elif part == HL_END:
+            inside = False
+        elif part and inside and (not out or out[-1] != index):
+            out.append(index)
+    return out
+
+
+def snippet(w: Words, marked: Sequence[int], marks: tuple[str, str], size: int = SNIPPET_WORDS) -> str:
+    """About ``size`` words of the text around the most marked words, marks in place,
+    on one line (the release wraps its text), with … where it was cut."""
+    spans = w.spans
+    if not spans or not marked:
+        return ""
+    hit = set(marked)
+    n = len(spans)
+    size = max(1, min(size, n))
+    # The window holding the most marked words (the earliest of equals).
+    count = sum(1 for i in range(size) if i in hit)
+    best, best_count = 0, count
+    for start in range(1, n - size + 1):
+        count += (start + size - 1 in hit) - (start - 1 in hit)
+        if count > best_count:
+            best, best_count = start, count
+    # A few words of context before the first hit, as long as the last one stays in.
+    inside = [i for i in hit if best <= i < best + size]
+    start = min(max(min(inside) - 3, max(inside) - size + 1, 0), n - size)
+    end = start + size - 1
+    text = w.text
+    pieces = []
+    cursor = spans[start][0]
+    for i in range(start, end + 1):
+        s, e = spans[i]
+        if i in hit:
+            pieces.append(text[cursor:s] + marks[0] + text[s:e] + marks[1])
+        else:
+            pieces.append(text[cursor:e])
+        cursor = e
+    line = " ".join("".join(pieces).split())
+    return (ELLIPSIS if start > 0 else "") + line + (ELLIPSIS if end < n - 1 else "")
+
+
+# --------------------------------------------------------------------------- queries
+
+
+_PIECE = re.compile(r'"([^"]*)"?|([^\s"]+)')
+
+
+def _lexemes(ws: Sequence[str], prefix: bool) -> str:
+    parts = [quote(w) for w in ws]
+    if prefix:
+        parts[-1] += ":*"
+    return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
+
+
+def plain_tsquery(user: str) -> str | None:
+    """``Store.search``'s plain queries as tsquery text: every word must match, quoted
+    words as a phrase, a trailing ``*`` makes a prefix; anything else is text (the
+    rules of the SQLite store's ``fts5_query``).  None when there is no word at all."""
+    terms: list[str] = []
+    for m in _PIECE.finditer(user or ""):
+        phrase, word = m.group(1), m.group(2)
+        if phrase is not None:
+            ws = words(phrase)
+            if ws:
+                terms.append(_lexemes(ws, False))
+            continue
+        core = word.rstrip("*")
+        ws = words(core)
+        if ws:
+            terms.append(_lexemes(ws, word.endswith("*") and core[-1].isalnum()))
+    return " & ".join(terms) if terms else None
+
+
+def shown_terms(root: Node | None) -> list[Node]:
+    """The words, phrases and subject words a hit shows (not the excluded ones), as
+    Term/Phrase nodes, each once."""
+    out: list[Node] = []
+    stack: list[tuple[Node, bool]] = [(root, True)] if root is not None else []
+    while stack:
+        node, positive = stack.pop()
+        if isinstance(node, Not):
+            stack.append((node.child, not positive))
+        elif isinstance(node, (And, Or)):
+            stack.extend((c, positive) for c in reversed(node.children))
+        elif not positive:
+            continue
+        elif isinstance(node, (Term, Phrase)):
+            out.append(node)
+        elif isinstance(node, Field) and node.name == "subject":
+            ws = tuple(node.value.split(" "))
+            out.append(Term(ws[0], node.prefix) if len(ws) == 1 else Phrase(ws, node.prefix))
+    return list(dict.fromkeys(out))
+
+
+def highlight_tsquery(root: Node | None) -> str | None:
+    """One tsquery OR-ing what a hit shows: ts_headline marks it, whichever branch of
+    the query matched."""
+    terms = shown_terms(root)
+    return to_tsquery_text(disj(*terms)) if terms else None
+
+
+def heading_tsquery(root: Node | None) -> str | None:
+    """The same words found in the title or the subject only (weights A and B)."""
+    terms = shown_terms(root)
+    if not terms:
+        return None
+    fields = [Field("subject", t.text if isinstance(t, Term) else " ".join(t.words), prefix=t.prefix) for t in terms]
+    return to_tsquery_text(disj(*fields), {"subject": "AB"})
