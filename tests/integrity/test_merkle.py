@@ -15,7 +15,6 @@ from cablemirror.integrity.merkle import (
     RootAccumulator,
     leaf_hash,
     node_hash,
-    root_from_proof,
     verify_proof,
 )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -14,9 +15,9 @@ from starlette.testclient import TestClient
 from cablemirror.cli import main
 from cablemirror.integrity.merkle import ProofStep, verify_proof
 from cablemirror.model import sha256_hex
-from cablemirror.store import open_store
+from cablemirror.store import StoreError, open_store
 from cablemirror.web import integrity_routes
-from cablemirror.web.integrity_routes import TTL_ENV, cable_proof
+from cablemirror.web.integrity_routes import TTL_ENV, ManifestCache, cable_proof, manifest_cache
 
 from .conftest import DEMO_COUNT, DemoStore
 
@@ -108,3 +109,70 @@ def test_versions_newer_than_the_manifest_are_listed_without_proof(
         assert doc["root"] != before["root"] and doc["tree_size"] == DEMO_COUNT + 1
         assert all(x["proof"] for x in doc["versions"])
         assert cable_proof(app, "99NOWHERE1") is None
+
+
+class GatedStore:
+    """A store whose listing waits for a gate: a manifest build that takes its time."""
+
+    def __init__(self, store: Any, gate: threading.Event) -> None:
+        self.store, self.gate, self.entered = store, gate, threading.Event()
+
+    def iter_ids(self) -> Iterator[tuple[str, str | None]]:
+        self.entered.set()
+        assert self.gate.wait(10)
+        yield from self.store.iter_ids()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def test_while_the_first_manifest_is_built_requests_get_503(demo: DemoStore) -> None:
+    with make_app(demo.db) as (app, client):
+        gate = threading.Event()
+        app.state.store = GatedStore(app.state.store, gate)
+        cache = manifest_cache(app)
+        cache.wait = 0.05
+        builder = threading.Thread(target=cache.get)
+        builder.start()
+        assert app.state.store.entered.wait(5)
+        for url in ("/manifest.txt", "/manifest.json", f"/cable/{demo.versions()[0][1]}/proof.json"):
+            r = client.get(url)
+            assert r.status_code == 503 and r.headers["retry-after"] and r.json()["error"] == "not ready"
+        gate.set()
+        builder.join(10)
+        assert client.get("/manifest.json").json()["count"] == DEMO_COUNT
+
+
+def test_a_stale_manifest_is_served_while_the_next_one_is_built(demo: DemoStore) -> None:
+    store = open_store(demo.db, readonly=True)
+    try:
+        gate = threading.Event()
+        gated = GatedStore(store, gate)
+        gate.set()
+        cache = ManifestCache(gated, ttl=0.0, wait=0.05)  # type: ignore[arg-type]
+        first = cache.get()
+        gate.clear()
+        gated.entered.clear()
+        got: list[Any] = []
+        builder = threading.Thread(target=lambda: got.append(cache.get()))
+        builder.start()
+        assert gated.entered.wait(5)
+        assert cache.get() is first  # not blocked by the rebuild
+        gate.set()
+        builder.join(10)
+        assert got[0] is not first and got[0].root == first.root
+    finally:
+        store.close()
+
+
+def test_a_store_that_fails_is_a_503_not_a_crash(demo: DemoStore) -> None:
+    class Failing(GatedStore):
+        def iter_ids(self) -> Iterator[tuple[str, str | None]]:
+            raise StoreError("cannot read demo.db: disk I/O error")
+
+    with make_app(demo.db) as (app, client):
+        app.state.store = Failing(app.state.store, threading.Event())
+        r = client.get("/manifest.json")
+        assert r.status_code == 503 and "disk I/O error" in r.json()["detail"]
+        r = client.get(f"/cable/{demo.versions()[0][1]}/proof.json")
+        assert r.status_code == 503

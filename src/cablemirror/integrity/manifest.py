@@ -23,6 +23,7 @@ import bisect
 import io
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -123,7 +124,14 @@ class ManifestEntry:
             raise ValueError(f"the sha256 field is not 64 lower-case hex digits: {sha[:80]!r}")
         if not _NUM.match(offset) or not _NUM.match(length):
             raise ValueError(f"offset and length must be whole numbers: {offset[:30]!r}, {length[:30]!r}")
-        entry = cls(unescape_field(ident), sha, unescape_field(fmt), unescape_field(source), int(offset), int(length))
+        entry = cls(
+            unescape_field(ident),
+            sha,
+            sys.intern(unescape_field(fmt)),  # a few formats and files for many lines
+            sys.intern(unescape_field(source)),
+            int(offset),
+            int(length),
+        )
         if not entry.id:
             raise ValueError("the id field is empty")
         if entry.line() != line:

@@ -236,30 +236,31 @@ def _check_store(store: Store, report: VerifyReport, progress: bool) -> list[_He
 
 
 def _rehash(store: Store, v: StoredVersion, report: VerifyReport) -> str | None:
-    where = dict(source=source_name(v.path), path=v.path, offset=v.offset, length=v.length, version_id=v.version_id)
+    """The sha256 of the version's bytes as they are now (None: unreadable or gone)."""
     try:
         raw = store.get_raw(v.id, v.version_id)
     except StoreError as exc:
-        report.add(
-            Finding("altered", "store", v.id, f"the stored bytes cannot be read: {exc}", expected=v.sha256, **where)
-        )
+        report.add(_at(v, "altered", f"the stored bytes cannot be read: {exc}", expected=v.sha256))
         return None
     if raw is None:
-        report.add(
-            Finding("missing", "store", v.id, "the store lists this version but its bytes are gone",
-                    expected=v.sha256, **where)
-        )
+        report.add(_at(v, "missing", "the store lists this version but its bytes are gone", expected=v.sha256))
         return None
     report.bytes_hashed += len(raw)
     actual = sha256_hex(raw)
-    if actual != v.sha256:
-        size = "" if len(raw) == v.length else f" ({len(raw):,} bytes now)"
-        report.add(
-            Finding("altered", "store", v.id,
-                    f"the stored bytes{size} hash to {actual[:16]}…, not to {v.sha256[:16]}… as recorded at import",
-                    expected=v.sha256, found=actual, **where)
-        )
+    if actual == v.sha256:
+        return v.sha256  # the same string, not a second copy of it
+    size = "" if len(raw) == v.length else f" ({len(raw):,} bytes now)"
+    report.add(_at(
+        v, "altered", f"the stored bytes{size} hash to {actual[:16]}…, not to {v.sha256[:16]}… as recorded at import",
+        expected=v.sha256, found=actual,
+    ))
     return actual
+
+
+def _at(v: StoredVersion, kind: str, detail: str, *, against: str = "store", **hashes: str | None) -> Finding:
+    """A finding about a stored version, with where it is."""
+    return Finding(kind, against, v.id, detail, source=source_name(v.path), path=v.path, offset=v.offset,
+                   length=v.length, version_id=v.version_id, **hashes)
 
 
 # ---------------------------------------------------------------------------- 2. a manifest
@@ -290,21 +291,18 @@ def _check_manifest(path: Path, held: list[_Held], report: VerifyReport) -> None
     for h in extra:
         v = h.version
         slot = (v.id, source_name(v.path), v.offset)
-        where = dict(source=slot[1], path=v.path, offset=v.offset, length=v.length, version_id=v.version_id)
         twins = by_slot.get(slot)
         if twins:
             e = twins.pop()
             if not twins:
                 del by_slot[slot]
-            report.add(Finding(
-                "altered", "manifest", v.id,
-                f"the store holds bytes hashing to {h.sha[:16]}… where the manifest lists {e.sha256[:16]}…",
-                expected=e.sha256, found=h.sha, **where,
+            report.add(_at(
+                v, "altered", f"the store holds bytes hashing to {h.sha[:16]}… where the manifest lists {e.sha256[:16]}…",
+                against="manifest", expected=e.sha256, found=h.sha,
             ))
         else:
-            report.add(Finding(
-                "extra", "manifest", v.id, f"stored (sha256 {h.sha[:16]}…) but not in the manifest", found=h.sha, **where
-            ))
+            report.add(_at(v, "extra", f"stored (sha256 {h.sha[:16]}…) but not in the manifest", against="manifest",
+                           found=h.sha))
     # A cable the store lists without its version was reported by the store check,
     # without knowing which bytes are gone: the manifest says, so complete that finding.
     gone = {f.id: f for f in report.findings if f.kind == "missing" and f.against == "store" and f.expected is None}
@@ -402,12 +400,10 @@ def _check_release(store: Store, paths: list[Path], held: list[_Held], report: V
             h = twins.pop()
             if not twins:
                 del extra[slot]
-            v = h.version
-            report.add(Finding(
-                "altered", "release", v.id,
-                f"the store holds bytes hashing to {h.sha[:16]}… where the release file {u.path} has "
-                f"{u.sha[:16]}…", source=slot[0], path=v.path, offset=v.offset, length=v.length,
-                version_id=v.version_id, expected=u.sha, found=h.sha,
+            report.add(_at(
+                h.version, "altered",
+                f"the store holds bytes hashing to {h.sha[:16]}… where the release file {u.path} has {u.sha[:16]}…",
+                against="release", expected=u.sha, found=h.sha,
             ))
             continue
         rid = _record_id(u)
@@ -425,12 +421,8 @@ def _check_release(store: Store, paths: list[Path], held: list[_Held], report: V
         ))
     for group in extra.values():
         for h in group:
-            v = h.version
-            report.add(Finding(
-                "extra", "release", v.id, "stored as read from these files, but the files do not hold these bytes",
-                source=source_name(v.path), path=v.path, offset=v.offset, length=v.length,
-                version_id=v.version_id, found=h.sha,
-            ))
+            report.add(_at(h.version, "extra", "stored as read from these files, but the files do not hold these bytes",
+                           against="release", found=h.sha))
 
 
 def _record_id(u: _Unmatched) -> str | None:

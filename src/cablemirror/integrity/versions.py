@@ -9,6 +9,7 @@ and versions whose cable row is gone too) it is used instead.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -43,8 +44,9 @@ def _version(cable_id: str, v: dict[str, Any]) -> StoredVersion:
             id=cable_id,
             version_id=int(v["version_id"]),
             sha256=str(v["sha256"]),
-            format=str(v["format"]),
-            path=str(v["path"]),
+            # Thousands of versions share a format and a file: keep one copy of each.
+            format=sys.intern(str(v["format"])),
+            path=sys.intern(str(v["path"])),
             offset=int(v["offset"]),
             length=int(v["length"]),
             current=bool(v.get("current")),

@@ -9,8 +9,9 @@
 
 The manifest is built from what the store recorded (its sha256 per version), not by
 re-hashing every record on a request; ``cablemirror verify`` checks the bytes.  It is
-built once and kept for ``CABLEMIRROR_MANIFEST_TTL`` seconds (default 300) so that
-the manifest and the proofs served meanwhile agree with each other; a version
+built on demand (``ManifestCache``) and served for ``CABLEMIRROR_MANIFEST_TTL``
+seconds (default 300), then rebuilt while the old one is still served, so that the
+manifest and the proofs served at any moment agree with each other; a version
 imported after it was built is listed in its proof document without a proof.
 
 Wire with ``routes`` (before any catch-all ``/cable/{id}`` page route).  Pages that
@@ -37,6 +38,8 @@ from ..store import Store, StoreError
 
 TTL_ENV = "CABLEMIRROR_MANIFEST_TTL"
 DEFAULT_TTL = 300.0
+DEFAULT_WAIT = 10.0  # seconds a request waits for the first manifest before a 503
+RETRY_AFTER = "30"
 HOW_TO_VERIFY = (
     "h = SHA-256(0x00 || UTF-8 bytes of line); for each step of path: h = SHA-256(0x01 || step.hash || h) "
     "when step.side is 'left', else SHA-256(0x01 || h || step.hash); h must equal root. "
@@ -53,23 +56,65 @@ def _ttl() -> float:
         return DEFAULT_TTL
 
 
-class ManifestCache:
-    """One manifest per app, rebuilt when older than ``ttl`` seconds; one build at a time
-    (requests arriving meanwhile wait for it instead of building their own)."""
+class ManifestNotReady(Exception):
+    """The first manifest of this app is still being built."""
 
-    def __init__(self, store: Store, ttl: float) -> None:
+
+class ManifestCache:
+    """One manifest per app.
+
+    The request that finds no manifest, or one older than ``ttl`` seconds, builds it
+    in its own worker thread (so a server shutting down waits for the build like for
+    any request, and the store is never closed under it); requests arriving meanwhile
+    get the previous manifest at once, or, when there is none yet, wait up to ``wait``
+    seconds for the first one (a big store takes longer: then ManifestNotReady, and
+    the routes answer 503 with Retry-After).  One build at a time.
+    """
+
+    def __init__(self, store: Store, ttl: float, wait: float = DEFAULT_WAIT) -> None:
         self.store = store
         self.ttl = ttl
+        self.wait = wait
         self._lock = threading.Lock()
         self._manifest: Manifest | None = None
         self._built = 0.0
+        self._building = False
+        self._done = threading.Event()
+        self._error: Exception | None = None
 
-    def get(self) -> Manifest:
+    def get(self, wait: float | None = None) -> Manifest:
         with self._lock:
-            if self._manifest is None or time.monotonic() - self._built > self.ttl:
-                self._manifest = Manifest.from_store(self.store)
-                self._built = time.monotonic()
-            return self._manifest
+            manifest = self._manifest
+            stale = manifest is None or time.monotonic() - self._built > self.ttl
+            build = stale and not self._building
+            if build:
+                self._building, self._error, self._done = True, None, threading.Event()
+            done = self._done
+        if build:
+            self._build(done)
+        elif manifest is not None:
+            return manifest
+        else:
+            done.wait(self.wait if wait is None else wait)
+        with self._lock:
+            if self._manifest is not None:
+                return self._manifest
+            if self._error is not None:
+                raise self._error
+        raise ManifestNotReady("the manifest of this mirror is being built")
+
+    def _build(self, done: threading.Event) -> None:
+        try:
+            manifest = Manifest.from_store(self.store)
+            with self._lock:
+                self._manifest, self._built = manifest, time.monotonic()
+        except Exception as exc:  # the requests waiting see it too; the next one retries
+            with self._lock:
+                self._error = exc
+        finally:
+            with self._lock:
+                self._building = False
+            done.set()
 
 
 def manifest_cache(app: Starlette) -> ManifestCache:
@@ -89,7 +134,8 @@ def _proof_path(cable_id: str) -> str:
 
 def cable_proof(app: Starlette, cable_id: str) -> dict[str, Any] | None:
     """The proof document of a stored cable (as served at /cable/ID/proof.json), or None
-    when the store has no version of it.  Blocking."""
+    when the store has no version of it.  Blocking; raises ManifestNotReady while the
+    app's first manifest is being built."""
     manifest = manifest_cache(app).get()
     store: Store = app.state.store
     versions = store.get_versions(cable_id)
@@ -138,9 +184,17 @@ def _not_modified(request: Request, etag: str) -> bool:
     return etag in [t.strip() for t in given.split(",")] or given.strip() == "*"
 
 
+def _not_ready() -> JSONResponse:
+    response = _error(503, "not ready", "the manifest of this mirror is being built: retry in a little while")
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
+
+
 async def _manifest(request: Request) -> Manifest | JSONResponse:
     try:
         return await run_in_threadpool(manifest_cache(request.app).get)
+    except ManifestNotReady:
+        return _not_ready()
     except StoreError as exc:
         return _error(503, "store unavailable", str(exc))
 
@@ -184,6 +238,8 @@ async def proof_json(request: Request) -> Response:
                 if await run_in_threadpool(cable_proof, request.app, canonical) is not None:
                     return RedirectResponse(_proof_path(canonical), status_code=301)
             return _error(404, "not found", f"no cable {given!r} is stored in this mirror")
+    except ManifestNotReady:
+        return _not_ready()
     except StoreError as exc:
         return _error(503, "store unavailable", str(exc))
     return JSONResponse(doc, headers={"Cache-Control": "no-cache"})
