@@ -320,7 +320,7 @@ def cable_page(request: Request) -> Response:
         source=source,
         source_format=FORMAT_LABELS.get(source.get("format") or "", source.get("format") or ""),
         source_file=_file_name(source.get("path")),
-        generated=GENERATED_MARK in (record.get("body") or ""),
+        cable_generated=GENERATED_MARK in (record.get("body") or ""),
         release=record.get("release") or {},
     )
 
