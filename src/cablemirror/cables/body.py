@@ -71,16 +71,20 @@ def declassify_on(text: str) -> str | None:
         return None
 
 
+_CLASS_SPELLING = {"UNCLAS": "UNCLASSIFIED", "TOPSECRET": "TOP SECRET"}
+_CLASS_WORDS = frozenset(("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "LIMITED OFFICIAL USE", "TOP SECRET"))
+
+
 def text_classification(first_line: str, captions: list[str]) -> str | None:
     """What the classification line says, in the release's spelling."""
     m = _CLASS_LINE.match(first_line or "")
     if not m:
         return None
-    word = m.group("cls").replace(" ", "") if " " in m.group("cls") and len(m.group("cls")) > 12 \
-        else m.group("cls")
-    word = {"UNCLAS": "UNCLASSIFIED", "CONFIDENTIAL": "CONFIDENTIAL", "SECRET": "SECRET",
-            "UNCLASSIFIED": "UNCLASSIFIED", "TOPSECRET": "TOP SECRET"}.get(word, word)
-    if word not in ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "LIMITED OFFICIAL USE", "TOP SECRET"):
+    word = m["cls"]
+    if " " in word and len(word) > 12:
+        word = word.replace(" ", "")
+    word = _CLASS_SPELLING.get(word, word)
+    if word not in _CLASS_WORDS:
         return None
     if word in ("CONFIDENTIAL", "SECRET") and "NOFORN" in captions:
         return word + "//NOFORN"
@@ -100,37 +104,71 @@ class Opening:
     first_line_end: int = 0
 
 
+_SECTION_WORDS = re.compile(r"\b(?:SECTION|SECTON|SECTIN)\s+\d+\s+OF\s+\d+\b")
+_CAPTION_BEFORE_STATION = re.compile(r"^(?:E F T O|EFTO|NOFORN|SIPDIS|SENSITIVE)\s+")
+
+
+def _station_serial(rest: str) -> re.Match[str] | None:
+    """_STATION_SERIAL.search(rest), started where a match can start: the pattern ends with
+    whitespace, a number and the end, and its name part is at most 41 characters long."""
+    t = rest.rstrip()
+    j = len(t)
+    while j and t[j - 1].isdecimal():
+        j -= 1
+    if j == len(t) or not j or not t[j - 1].isspace():
+        return None  # no number after whitespace at the end: no match is possible
+    k = j - 1
+    while k and t[k - 1].isspace():
+        k -= 1
+    return _STATION_SERIAL.search(rest, max(0, k - 42))
+
+
 def read_opening(body: str, upto: int) -> Opening:
     """Classification line, captions and E.O. line from the opening part of a body."""
     op = Opening()
     head = body[:upto]
-    m = _CLASS_LINE.search(head[:600])
+    m = _CLASS_LINE.search(head, 0, 600)
     caps: list[str] = []
     if m:
         op.first_line_end = m.end()
-        rest = m.group("rest")
-        for c in _CAPTION_TOKEN.findall(rest):
-            caps.append("EFTO" if c == "E F T O" else c)
-        sm = _STATION_SERIAL.search(re.sub(r"\b(?:SECTION|SECTON|SECTIN)\s+\d+\s+OF\s+\d+\b", " ", rest))
-        if sm:
-            name = sm.group(1).strip()
-            name = re.sub(r"^(?:E F T O|EFTO|NOFORN|SIPDIS|SENSITIVE)\s+", "", name)
-            op.station, op.serial = name, sm.group(2)
+        rest = m["rest"]
+        if rest:
+            for c in _CAPTION_TOKEN.findall(rest):
+                caps.append("EFTO" if c == "E F T O" else c)
+            if "SECT" in rest:
+                rest = _SECTION_WORDS.sub(" ", rest)
+            sm = _station_serial(rest)
+            if sm:
+                name = sm[1].strip()
+                if name[:1] in ("E", "N", "S"):
+                    name = _CAPTION_BEFORE_STATION.sub("", name)
+                op.station, op.serial = name, sm[2]
     # Caption lines come before the E.O./TAGS lines; look only there.
     limit = find_any(head, ("E.O", "EO 1", "TAGS", "E.o", "Tags", "SUBJ", "DECL"))
     cap_zone = head[:limit] if limit > 0 else head[:1500]
-    for word in _CAPTION_HINTS:
-        pos = cap_zone.find(word)
-        while pos >= 0:
-            s, e = line_bounds(cap_zone, pos)
-            line = cap_zone[s:e]
-            if _CAPTION_LINE.fullmatch(line):
-                for c in _CAPTION_TOKEN.findall(line):
-                    caps.append("EFTO" if c == "E F T O" else c)
-                break
-            pos = cap_zone.find(word, e)
-    seen: set[str] = set()
-    op.captions = [c for c in caps if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
+    if len(cap_zone) <= 600:
+        # Short enough for whole lines (line_bounds' window): the caption lines, then for
+        # each caption word the first caption line holding it, as the search below finds.
+        cap_lines = [ln for ln in cap_zone.split("\n") if ln and _CAPTION_LINE.fullmatch(ln)]
+        for word in _CAPTION_HINTS if cap_lines else ():
+            for line in cap_lines:
+                if word in line:
+                    for c in _CAPTION_TOKEN.findall(line):
+                        caps.append("EFTO" if c == "E F T O" else c)
+                    break
+    else:
+        for word in _CAPTION_HINTS:
+            pos = cap_zone.find(word)
+            while pos >= 0:
+                s, e = line_bounds(cap_zone, pos)
+                line = cap_zone[s:e]
+                if _CAPTION_LINE.fullmatch(line):
+                    for c in _CAPTION_TOKEN.findall(line):
+                        caps.append("EFTO" if c == "E F T O" else c)
+                    break
+                pos = cap_zone.find(word, e)
+    if caps:
+        op.captions = list(dict.fromkeys(caps))
     op.classification = text_classification(m.group(0) if m else "", op.captions)
     eo = find_any(head, ("E.O", "EO 1", "E.o", "e.o", "E. O", "DECL", "Decl", "decl", "E.0"))
     em = _EO.search(head, max(0, eo - 2)) if eo >= 0 else None
@@ -154,6 +192,17 @@ _SUBJ_CUT = re.compile(
 _MARKING_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|TS|C/NF|S/NF|U/FOUO|SBU/NF|NF|FOUO)\)\s*", re.I)
 
 
+def _lines_from(text: str, pos: int):
+    """The lines of text[pos:], lazily (a subject needs its first few lines only)."""
+    while True:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            yield text[pos:]
+            return
+        yield text[pos:nl]
+        pos = nl + 1
+
+
 def find_subject(text: str, *, clean: bool = True) -> tuple[str, int]:
     """The subject line (joined over its lines) and the offset where it ends; ("", 0) if none."""
     if not text:
@@ -164,10 +213,9 @@ def find_subject(text: str, *, clean: bool = True) -> tuple[str, int]:
     m = _SUBJ_LABEL.search(text, max(0, text.rfind("\n", 0, first)))
     if not m:
         return "", 0
-    lines = text[m.end():].split("\n")
     parts: list[str] = []
     consumed = 0
-    for i, line in enumerate(lines):
+    for i, line in enumerate(_lines_from(text, m.end())):
         s = line.strip()
         if i == 0:
             consumed += len(line) + 1
@@ -185,7 +233,11 @@ def find_subject(text: str, *, clean: bool = True) -> tuple[str, int]:
         consumed += len(line) + 1
     subject = " ".join(" ".join(parts).split())
     end = m.end() + consumed
-    cut = _SUBJ_CUT.search(subject)
+    # The cut needs REF, CLASSI..., SENSITIVE or a "1" (E.O. 1xxxx); in ASCII text a
+    # lower-case copy tells (re.I also folds some non-ASCII letters to ASCII ones).
+    low = subject.lower()
+    cut = _SUBJ_CUT.search(subject) if not subject.isascii() or "ref" in low or "classi" in low \
+        or "sensitive" in low or "1" in subject else None
     if cut:
         subject = subject[:cut.start()].rstrip()
     if clean:
@@ -365,17 +417,34 @@ _COMMENT_START = re.compile(
     r"(?m)(?:^[ \t]*[-=_]*[ \t]*(?:COMMENT|Comment)[ \t]*[-=_]*[ \t]*$"
     r"|(?<![Ee]nd )(?<![Nn]o )(?<!END )\b(?:COMMENT|Comment)\s*[:.\-]{1,2}[ \t]*)")
 _COMMENT_END = re.compile(r"(?i)END\s+(?:OF\s+)?COMMENT\b\.?")
-_DASH_LINE = re.compile(r"^[ \t]*[-=_‐–—]{3,}[ \t]*$", re.M)
+
+
+_NUMBER_MARK = r"[ \t]*(?:¶[ \t]*)?\d{1,3}[ \t]*\.(?![\d.])[ \t]*(?:\([A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3}\)[ \t]*)?"
+# Line starts found from the newline before them (a literal first character scans fast);
+# the first line of a span is matched on its own.
+_NUMBER_FIRST = re.compile(_NUMBER_MARK)
+_NUMBER_LINE = re.compile(r"\n" + _NUMBER_MARK)
+_LEAD_MARKING = re.compile(r"[ \t]*\([A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3}\)[ \t]*")
+_DASH_FIRST = re.compile(r"[ \t]*[-=_‐–—]{3,}[ \t]*(?=\n|\Z)")
+_DASH_NEXT = re.compile(r"\n[ \t]*[-=_‐–—]{3,}[ \t]*(?=\n|\Z)")
+_DASH_CHARS = "-=_‐–—"
 
 
 def _strip_numbers(text: str) -> str:
     """Paragraph numbers and markings out of a span of body text."""
-    out = re.sub(r"(?m)^[ \t]*(?:¶[ \t]*)?\d{1,3}[ \t]*\.(?![\d.])[ \t]*(?:\([A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3}\)[ \t]*)?",
-                 "", text)
-    out = re.sub(r"^[ \t]*\([A-Z]{1,5}(?:/{1,2}[A-Z]{1,8}){0,3}\)[ \t]*", "", out)
-    out = _DASH_LINE.sub("", out)
-    lines = [ln.rstrip() for ln in out.split("\n")]
-    kept = [ln for ln in lines if ln.strip()]
+    m = _NUMBER_FIRST.match(text)
+    out = text[m.end():] if m else text
+    if "\n" in out:
+        out = _NUMBER_LINE.sub("\n", out)
+    m = _LEAD_MARKING.match(out)
+    if m:
+        out = out[m.end():]
+    if any(c in out for c in _DASH_CHARS):
+        m = _DASH_FIRST.match(out)
+        if m:
+            out = out[m.end():]
+        out = _DASH_NEXT.sub("\n", out)
+    kept = [ln.rstrip() for ln in out.split("\n") if not ln.isspace() and ln]
     text = "\n".join(kept).strip()
     return _LEADING_LABEL.sub("", text)
 
@@ -386,27 +455,64 @@ _LEADING_LABEL = re.compile(r"^(?:Summary|Comment)(?:\s+and\s+\w+)?\s*[:.]\s*", 
 _BLANK_THEN_HEADING = re.compile(r"\n[ \t]*\n[ \t]*(?=[A-Z][^\n]{0,58}[^\n.,;:](?:\n|$))")
 
 
-def _has_word(text: str, word: str) -> bool:
-    return word in text or word.lower() in text or word.capitalize() in text
+def _word_hits(body: str, tails: tuple[tuple[str, str], ...], start: int, stop: int) -> list[int]:
+    """Sorted offsets in [start, stop) of words given as (tail, first letters): "ummary"
+    after "S" or "s" finds "Summary" and "summary" in one scan (scans, not words, cost)."""
+    hits: list[int] = []
+    for tail, heads in tails:
+        pos = body.find(tail, start + 1, stop)
+        while pos >= 0:
+            if body[pos - 1] in heads:
+                hits.append(pos - 1)
+            pos = body.find(tail, pos + 1, stop)
+    if len(tails) > 1:
+        hits.sort()
+    return hits
 
 
+def _first_end(body: str, hits: list[int], pairs: tuple[tuple[str, str], ...], start: int, stop: int) -> int:
+    """The smallest offset >= start of an end mark "<prefix><word>" ending by ``stop``, where
+    the word is at one of ``hits``; -1 when there is none."""
+    best = -1
+    for h in hits:
+        if best >= 0 and h > best + 8:
+            break  # every prefix is at most 7 characters long
+        for prefix, word in pairs:
+            i = h - len(prefix)
+            if i >= start and h + len(word) <= stop and body.startswith(word, h) \
+                    and body.startswith(prefix, i) and (best < 0 or i < best):
+                best = i
+    return best
+
+
+_SUMMARY_TAILS = (("ummary", "Ss"), ("UMMARY", "S"))
 _SUMMARY_WORDS = ("SUMMARY", "Summary", "summary")
-_END_SUMMARY_WORDS = ("END SUMMARY", "End Summary", "End summary", "end summary", "END OF SUMMARY",
-                      "End of Summary", "END\nSUMMARY", "End\nSummary", "END \nSUMMARY")
+_END_SUMMARY_PAIRS = (("END ", "SUMMARY"), ("End ", "Summary"), ("End ", "summary"), ("end ", "summary"),
+                      ("END OF ", "SUMMARY"), ("End of ", "Summary"), ("END\n", "SUMMARY"),
+                      ("End\n", "Summary"), ("END \n", "SUMMARY"))
+_END_BEFORE = re.compile(r"END\s*(?:OF\s*)?$")
+_RULE_TAIL = re.compile(r"[-=_\s]*$")
+_RULE_ONLY = re.compile(r"[\s\-=_]*")
 
 
-def _summary_start(body: str, start: int, stop: int) -> re.Match[str] | None:
-    pos = find_any(body, _SUMMARY_WORDS, start, stop)
+def _summary_start(body: str, start: int, stop: int, hits: list[int] | None = None) -> re.Match[str] | None:
+    if hits is None:
+        hits = _word_hits(body, _SUMMARY_TAILS, start, len(body))
     tries = 0
-    while pos >= 0 and tries < 40:
+    nxt = start
+    for pos in hits:
+        if pos < nxt:
+            continue
+        if pos + 7 > stop or tries >= 40:
+            break
         tries += 1
+        nxt = pos + 7
         before = body[max(0, pos - 8):pos].upper()
-        if not re.search(r"END\s*(?:OF\s*)?$", before):
+        if not _END_BEFORE.search(before):
             ls = line_bounds(body, pos, 120)[0]
             m = _SUMMARY_START.search(body, ls, min(len(body), pos + 60))
             if m and m.start() <= pos + 1 and m.end() > pos:
                 return m
-        pos = find_any(body, _SUMMARY_WORDS, pos + 7, stop)
     return None
 
 
@@ -416,20 +522,21 @@ def find_summary(body: str, start: int = 0) -> str | None:
     is there."""
     if not body:
         return None
-    first = find_any(body, _SUMMARY_WORDS, start)
-    if first < 0:
+    hits = _word_hits(body, _SUMMARY_TAILS, start, len(body))
+    if not hits:
         return None
-    end_pos = find_any(body, _END_SUMMARY_WORDS, start)
+    end_pos = _first_end(body, hits, _END_SUMMARY_PAIRS, start, len(body))
     end_m = _SUMMARY_END.match(body, end_pos) if end_pos >= 0 else None
-    m = _summary_start(body, start, end_pos if end_m else len(body))
+    m = _summary_start(body, start, end_pos if end_m else len(body), hits)
     if m:
         begin = m.end()
         if end_m and end_m.start() >= begin:
             stop = end_m.start()
         else:
             nxt = _PARA.search(body, begin - 1)
-            heading = re.match(r"[-=_\s]*$", body[m.start():m.end()].split("\n")[-1] or "")
-            if nxt and re.fullmatch(r"[\s\-=_]*", body[begin:nxt.start()]) and heading is not None:
+            heading = _RULE_TAIL.match(body[m.start():m.end()].split("\n")[-1] or "")
+            if nxt and (nxt.start() < begin or _RULE_ONLY.fullmatch(body, begin, nxt.start())) \
+                    and heading is not None:
                 nxt = _PARA.search(body, nxt.end())  # a heading: the summary is the paragraph below
             stop = nxt.start() if nxt else len(body)
             for blank in _BLANK_THEN_HEADING.finditer(body, begin, stop):
@@ -445,39 +552,47 @@ def find_summary(body: str, start: int = 0) -> str | None:
     return None
 
 
+# "COMMENT" and "Comment" start a comment; end marks also spell it "comment".
+_COMMENT_TAILS = (("omment", "Cc"), ("OMMENT", "C"))
 _COMMENT_WORDS = ("COMMENT", "Comment")
-_END_COMMENT_WORDS = ("END COMMENT", "End Comment", "End comment", "end comment", "END OF COMMENT",
-                      "END\nCOMMENT", "End\nComment")
+_END_COMMENT_PAIRS = (("END ", "COMMENT"), ("End ", "Comment"), ("End ", "comment"), ("end ", "comment"),
+                      ("END OF ", "COMMENT"), ("END\n", "COMMENT"), ("End\n", "Comment"))
+_COMMENT_HEADING = re.compile(r"^[ \t]*[-=_]*[ \t]*COMMENT[ \t]*[-=_]*[ \t]*$", re.I)
 
 
 def find_comment(body: str, start: int = 0, stop: int | None = None) -> str | None:
     """The comment: from a COMMENT label or heading to END COMMENT, or to the end of its
     paragraph (label) or of the cable (heading)."""
     end_limit = len(body) if stop is None else stop
-    pos = find_any(body, _COMMENT_WORDS, start, end_limit)
+    hits = _word_hits(body, _COMMENT_TAILS, start, end_limit)
     m = None
     tries = 0
-    while pos >= 0 and tries < 40:
+    nxt = start
+    for pos in hits:
+        if pos < nxt or body[pos + 1] == "o" and body[pos] != "C":
+            continue  # skipped, or "comment" in lower case
+        if tries >= 40:
+            break
         tries += 1
+        nxt = pos + 7
         ls = line_bounds(body, pos, 120)[0]
         cand = _COMMENT_START.search(body, max(ls, pos - 30), min(end_limit, pos + 40))
         if cand and cand.start() <= pos + 1 and cand.end() > pos:
             m = cand
             break
-        pos = find_any(body, _COMMENT_WORDS, pos + 7, end_limit)
     if not m:
         return None
     begin = m.end()
-    end_pos = find_any(body, _END_COMMENT_WORDS, begin, end_limit)
+    end_pos = _first_end(body, [h for h in hits if h >= begin], _END_COMMENT_PAIRS, begin, end_limit)
     end_m = _COMMENT_END.match(body, end_pos) if end_pos >= 0 else None
-    heading = re.match(r"^[ \t]*[-=_]*[ \t]*COMMENT[ \t]*[-=_]*[ \t]*$", m.group(0).strip("\n"), re.I)
+    heading = _COMMENT_HEADING.match(m.group(0).strip("\n"))
     if end_m:
         stop_at = end_m.start()
     elif heading:
         stop_at = end_limit
     else:
-        nxt = _PARA.search(body, begin - 1)
-        stop_at = min(nxt.start(), end_limit) if nxt else end_limit
+        nxt_para = _PARA.search(body, begin - 1)
+        stop_at = min(nxt_para.start(), end_limit) if nxt_para else end_limit
     text = _strip_numbers(body[begin:stop_at])
     return text or None
 
@@ -503,6 +618,23 @@ _NOT_SIGNERS = frozenset(
     "APPROVED DRAFTED TEXT END".split())
 
 
+_SENTENCE_CLOSE = re.compile(r"[.!?\")]$")
+
+
+def _after_sentence(lines: list[str], i: int) -> bool:
+    """Whether the last content line before lines[i] (trailers skipped) is missing or ends a sentence."""
+    for k in range(i - 1, -1, -1):
+        prev = lines[k].strip()
+        if prev and not _TRAILER.match(lines[k]):
+            return bool(_SENTENCE_CLOSE.search(prev))
+    return True
+
+
+def _has_lower(text: str) -> bool:
+    """Whether any character is lower case (isupper() is one C pass and rules it out)."""
+    return not text.isupper() and any(map(str.islower, text))
+
+
 def find_signers(body: str, *, canonicalize: bool = True) -> tuple[list[str], int]:
     """Signer surnames from the last line(s), and where the signature starts (len(body) if none)."""
     base = max(0, len(body) - 1500)
@@ -517,17 +649,15 @@ def find_signers(body: str, *, canonicalize: bool = True) -> tuple[list[str], in
     if i < 0:
         return [], len(body)
     line = lines[i].strip().rstrip("\\").strip()
-    prev = next((lines[k].strip() for k in range(i - 1, -1, -1)
-                 if lines[k].strip() and not _TRAILER.match(lines[k])), "")
     cand: str | None = None
     m = _SIGNER.match(line)
     if m and not any(w.strip(".") in _NOT_SIGNERS for w in m.group(1).split()):
         cand = m.group(1)
         if cand.startswith("XXXX"):  # a redacted drafter before the signer
             cand = cand.split(None, 1)[1] if " " in cand else None
-    elif _SIGNER_MIXED.match(line) and (not prev or re.search(r"[.!?\")]$", prev)) \
+    elif _SIGNER_MIXED.match(line) and _after_sentence(lines, i) \
             and line.strip(" .").upper() not in _NOT_SIGNERS and len(line) <= 25 \
-            and any(c.islower() for c in tail):
+            and _has_lower(tail):
         cand = _SIGNER_MIXED.match(line).group(1)  # type: ignore[union-attr]
     else:
         im = _INLINE_SIGNER.search(line)
@@ -536,7 +666,7 @@ def find_signers(body: str, *, canonicalize: bool = True) -> tuple[list[str], in
         else:
             # "... we should be taking. Chicola": a mixed-case cable signed on its last line
             im = _INLINE_MIXED.search(line)
-            if im and im.group(1).upper() not in _NOT_SIGNERS and any(c.islower() for c in line[:-len(im.group(0))]):
+            if im and im.group(1).upper() not in _NOT_SIGNERS and _has_lower(line[:-len(im.group(0))]):
                 cand = im.group(1)
         if cand and im:
             start = pos - len(lines[i]) + lines[i].rfind(im.group(1))
