@@ -22,6 +22,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 DB_HELP = "Database: a SQLite file path or a postgresql:// URL [env CABLEMIRROR_DB; default ./cablemirror.db]."
 
 
+class UserError(click.ClickException):
+    """A problem the user can fix: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+
 def db_option(func: F) -> F:
     return click.option("--db", "db", metavar="PATH|URL", default=None, help=DB_HELP)(func)
 
@@ -36,7 +42,7 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except StoreError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise UserError(str(exc)) from None
         except BrokenPipeError:  # `cablemirror parse ... | head`
             sys.stderr.close()
             sys.exit(0)
@@ -166,7 +172,7 @@ def show_cmd(cable_id: str, db: str | None, as_json: bool, raw: bool, version_id
         if record is None:
             cited = store.cited_by(cid)
             hint = f" It is cited by {len(cited)} stored cable(s): {', '.join(cited[:5])}." if cited else ""
-            raise click.ClickException(f"no cable {cid!r} in {_db_label(db)}.{hint}")
+            raise UserError(f"no cable {cid!r} in {_db_label(db)}.{hint}")
         if list_versions:
             for v in store.get_versions(cid):
                 v = {k: val for k, val in v.items() if k != "record"}
@@ -175,14 +181,14 @@ def show_cmd(cable_id: str, db: str | None, as_json: bool, raw: bool, version_id
         if raw:
             data = store.get_raw(cid, version_id)
             if data is None:
-                raise click.ClickException(f"no version {version_id} of {cid}")
+                raise UserError(f"no version {version_id} of {cid}")
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return
         if version_id is not None:
             versions = {v["version_id"]: v for v in store.get_versions(cid)}
             if version_id not in versions:
-                raise click.ClickException(f"no version {version_id} of {cid}; versions: {sorted(versions)}")
+                raise UserError(f"no version {version_id} of {cid}; versions: {sorted(versions)}")
             record = versions[version_id].get("record") or record
         if as_json:
             click.echo(_dumps(record, pretty=True))

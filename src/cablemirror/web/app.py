@@ -4,6 +4,7 @@
 
 - ``data``  — a record taken away: ``/cable/{id}.json|.raw|.pdf``, ``/api/v1/...`` with
   its OpenAPI document, CSV / JSON Lines exports, Atom feeds, sitemap.xml, robots.txt;
+- ``integrity_routes`` — the manifest of every stored record version and per-record proofs;
 - ``pages`` — the HTML pages a reader sees (home, browse, search, cable, guide, privacy);
 - static files under ``/static``.
 
@@ -23,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from ..store import Store, open_store
-from . import data, pages
+from . import data, integrity_routes, pages
 from .security import SecurityHeaders
 from .site import SiteConfig
 
@@ -48,7 +49,7 @@ def create_app(db: str | None = None, *, config: SiteConfig | None = None) -> St
     config = config or SiteConfig.from_env()
     store = open_store(db, readonly=True)
     app = Starlette(
-        routes=[*data.routes, *pages.routes, Mount("/static", pages.static_app(), name="static")],
+        routes=[*integrity_routes.routes, *data.routes, *pages.routes, Mount("/static", pages.static_app(), name="static")],
         exception_handlers=pages.exception_handlers,
         lifespan=_closing(store),
     )
