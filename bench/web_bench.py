@@ -1,0 +1,459 @@
+"""How fast does the website answer?  Prints numbers; asserts nothing.
+
+    python bench/web_bench.py [--db PATH] [--demo-count 20000] [--workers 1,2]
+                              [--concurrency 1,10,50] [--duration 5] [--max-requests 20000]
+                              [--endpoints cable_page,search_page,api_search,cable_json]
+                              [--client auto|wrk|httpx] [--cold] [--nodelay]
+                              [--profile ENDPOINT] [--json OUT]
+
+1. Builds a store of the whole real corpus (``../shared/corpus``: official pages and
+   their versions, cables.csv records, text extracts, PDFs) plus the generated demo
+   collection, or reuses ``--db`` when it already holds cables.
+2. Starts the site as ``cablemirror serve`` does (uvicorn, ``app_from_env``, access log
+   off) on 127.0.0.1 on a free port, with 1 and then 2 worker processes.
+3. Drives load ONLY against that loopback server, for each endpoint and concurrency,
+   bounded both by ``--duration`` seconds and by ``--max-requests`` requests: with
+   ``wrk`` when it is installed (C, cheap on the shared cores; a Lua script picks a
+   random path per request), else with an asyncio + httpx client.
+4. Prints requests/s, median, p95, p99 latency and errors per endpoint.
+
+Endpoints: ``cable_page`` (``/cable/{random id}``), ``search_page`` (``/search?q=``, a
+fixed mix of queries), ``api_search`` (``/api/v1/search?q=``, the same mix) and
+``cable_json`` (``/cable/{random id}.json``).  The store caches totals and facets per
+query, so after the first round the fixed mix measures warm searches; ``--cold``
+appends a unique word to every query to defeat that cache.
+
+``--profile ENDPOINT`` profiles that request path in-process with cProfile (no server)
+and prints where the time goes.
+
+Targets (for a later issue): >= 500 cable pages/s at 50 connections with 0 errors, and
+search p95 <= 50 ms, on 2 cores.  The load generator shares those cores with the
+server, so the numbers are a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from cablemirror.store import open_store  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS_PARTS = ("cablegate-html", "cablegate-html-versions", "cables-csv", "cable-text", "cable-pdf")
+QUERIES = [
+    "election",
+    "nuclear iran",
+    "tag:PGOV",
+    "origin:embassy",
+    '"human rights"',
+    "class:secret -class:noforn",
+    "from:2005 to:2006-06 minister",
+    "elect*",
+    "corruption OR bribery",
+    "",
+]
+ENDPOINTS = ("cable_page", "search_page", "api_search", "cable_json")
+HOST = "127.0.0.1"  # loopback only: this tool never loads another machine
+
+WRK_SCRIPT = r"""
+local paths = {}
+local max_requests = 0
+local done_requests = 0
+
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  max_requests = tonumber(args[2])
+  math.randomseed(tonumber(args[3]))
+end
+
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+
+function response(status, headers, body)
+  done_requests = done_requests + 1
+  if max_requests > 0 and done_requests >= max_requests then wrk.thread:stop() end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%d,"duration_us":%d,"p50":%d,"p95":%d,"p99":%d,"max":%d,' ..
+    '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+# ---------------------------------------------------------------------------
+# The store
+
+
+def build_store(db: Path, demo_count: int, seed: int) -> None:
+    from cablemirror.demo import write_cables_csv
+    from cablemirror.ingest import default_workers, import_paths
+
+    parts = [CORPUS / p for p in CORPUS_PARTS if (CORPUS / p).exists()]
+    if not parts:
+        print(f"note: no real corpus at {CORPUS}; the store holds generated cables only", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="web-bench-") as tmp:
+        paths = list(parts)
+        if demo_count:
+            demo = Path(tmp) / "demo-cables.csv"
+            t = time.perf_counter()
+            write_cables_csv(demo, demo_count, seed)
+            print(f"generated {demo_count:,} demo cables in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+            paths.append(demo)
+        t = time.perf_counter()
+        with open_store(str(db)) as store:
+            summary = import_paths(store, paths, workers=default_workers())
+        print(
+            f"imported {summary.new:,} new, {summary.updated:,} updated cables "
+            f"({summary.quarantined} quarantined) in {time.perf_counter() - t:.1f} s",
+            file=sys.stderr,
+        )
+
+
+def store_facts(db: Path) -> tuple[int, list[str]]:
+    with open_store(str(db), readonly=True) as store:
+        ids = [cid for cid, _ in store.iter_ids()]
+    return len(ids), ids
+
+
+def endpoint_paths(endpoint: str, ids: list[str], rng: random.Random, cold: bool, n: int = 5000) -> list[str]:
+    sample = rng.sample(ids, min(n, len(ids))) if ids else ["00NONE1"]
+
+    def q(text: str, i: int) -> str:
+        if cold:  # a word no cable has: a new query (and cache key) every time
+            text = f"{text} -zzcold{i}".strip()
+        return quote(text, safe="")
+
+    if endpoint == "cable_page":
+        return [f"/cable/{cid}" for cid in sample]
+    if endpoint == "cable_json":
+        return [f"/cable/{cid}.json" for cid in sample]
+    mix = [QUERIES[i % len(QUERIES)] for i in range(n if cold else len(QUERIES))]
+    if endpoint == "search_page":
+        return [f"/search?q={q(t, i)}" for i, t in enumerate(mix)]
+    if endpoint == "api_search":
+        return [f"/api/v1/search?q={q(t, i)}" for i, t in enumerate(mix)]
+    raise SystemExit(f"unknown endpoint {endpoint!r}: choose from {', '.join(ENDPOINTS)}")
+
+
+# ---------------------------------------------------------------------------
+# The server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+# uvicorn with --workers > 1 hands its listening socket to the workers with proto 0,
+# so asyncio does not set TCP_NODELAY on accepted connections: Nagle's algorithm and
+# delayed ACKs then add ~40 ms to every response.  TCP_NODELAY set on the listening
+# socket is inherited by accepted sockets (Linux); --nodelay measures that fix.
+NODELAY_LAUNCHER = """
+import socket, sys
+import uvicorn.config as uc
+_bind = uc.Config.bind_socket
+def bind_socket(self):
+    s = _bind(self)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+uc.Config.bind_socket = bind_socket
+if __name__ == "__main__":
+    import uvicorn.main
+    sys.argv = ["uvicorn", *sys.argv[1:]]
+    uvicorn.main.main()
+"""
+
+
+@contextlib.contextmanager
+def server(db: Path, workers: int, nodelay: bool = False) -> Iterator[str]:
+    """uvicorn serving the site as ``cablemirror serve`` does, on a free loopback port."""
+    port = free_port()
+    env = {**os.environ, "CABLEMIRROR_DB": str(db), "PYTHONPATH": str(ROOT / "src")}
+    launcher = None
+    if nodelay:
+        launcher = tempfile.NamedTemporaryFile("w", suffix="_uvicorn_nodelay.py", delete=False)
+        launcher.write(NODELAY_LAUNCHER)
+        launcher.close()
+    head = [sys.executable, launcher.name] if launcher else [sys.executable, "-m", "uvicorn"]
+    cmd = [
+        *head, "cablemirror.web.app:app_from_env", "--factory",
+        "--host", HOST, "--port", str(port), "--workers", str(workers),
+        "--no-access-log", "--log-level", "warning", "--no-server-header",
+    ]
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    base = f"http://{HOST}:{port}"
+    try:
+        _wait_ready(base, proc)
+        yield base
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)  # the group this script started, by its id
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if launcher is not None:
+            os.unlink(launcher.name)
+
+
+def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with status {proc.returncode}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(base + "/robots.txt", timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"the server at {base} did not answer within {timeout:.0f} s")
+
+
+# ---------------------------------------------------------------------------
+# Load
+
+
+@dataclass
+class Result:
+    workers: int
+    concurrency: int
+    endpoint: str
+    requests: int = 0
+    seconds: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def run_wrk(base: str, paths: list[str], conc: int, duration: float, max_requests: int, res: Result) -> None:
+    with tempfile.TemporaryDirectory(prefix="web-bench-wrk-") as tmp:
+        script = Path(tmp) / "paths.lua"
+        script.write_text(WRK_SCRIPT)
+        plist = Path(tmp) / "paths.txt"
+        plist.write_text("\n".join(paths) + "\n")
+        cmd = [
+            "wrk", "-t1", f"-c{conc}", f"-d{max(1, round(duration))}s", "--timeout", "10s",
+            "-s", str(script), base, "--", str(plist), str(max_requests), "1",
+        ]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no result:\n{out.stdout}\n{out.stderr}")
+    d = json.loads(line[len("WRKJSON "):])
+    res.requests = d["requests"]
+    res.seconds = d["duration_us"] / 1e6
+    res.p50_ms, res.p95_ms, res.p99_ms, res.max_ms = (d[k] / 1000 for k in ("p50", "p95", "p99", "max"))
+    res.error_kinds = {k: d[k] for k in ("connect", "read", "write", "status", "timeout") if d[k]}
+    res.errors = sum(res.error_kinds.values())
+
+
+def run_httpx(base: str, paths: list[str], conc: int, duration: float, max_requests: int, res: Result) -> None:
+    import httpx
+
+    async def main() -> tuple[list[float], dict[str, int], float]:
+        latencies: list[float] = []
+        errors: dict[str, int] = {}
+        budget = [max_requests]
+        rng = random.Random(1)
+        limits = httpx.Limits(max_connections=conc, max_keepalive_connections=conc)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10.0) as client:
+            start = time.perf_counter()
+            deadline = start + duration
+
+            async def worker() -> None:
+                while time.perf_counter() < deadline and budget[0] > 0:
+                    budget[0] -= 1
+                    t = time.perf_counter()
+                    try:
+                        r = await client.get(rng.choice(paths))
+                        await r.aread()
+                        if r.status_code >= 400:
+                            errors[f"status {r.status_code}"] = errors.get(f"status {r.status_code}", 0) + 1
+                    except httpx.HTTPError as exc:
+                        errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                    latencies.append(time.perf_counter() - t)
+
+            await asyncio.gather(*(worker() for _ in range(conc)))
+            return latencies, errors, time.perf_counter() - start
+
+    lat, errors, seconds = asyncio.run(main())
+    lat.sort()
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000 if lat else 0.0
+
+    res.requests, res.seconds = len(lat), seconds
+    res.p50_ms = statistics.median(lat) * 1000 if lat else 0.0
+    res.p95_ms, res.p99_ms, res.max_ms = pct(95), pct(99), (lat[-1] * 1000 if lat else 0.0)
+    res.error_kinds, res.errors = errors, sum(errors.values())
+
+
+# ---------------------------------------------------------------------------
+# Profile one request path in-process
+
+
+def profile(db: Path, endpoint: str, ids: list[str], n: int = 300) -> None:
+    """cProfile sees one thread only: the app is driven from this thread's event loop
+    and the thread-pool hop of sync handlers is made inline, so every call is seen."""
+    import anyio.to_thread
+    import httpx
+
+    from cablemirror.web.app import create_app
+
+    async def inline(func, *args, **_kw):  # type: ignore[no-untyped-def]
+        return func(*args)
+
+    anyio.to_thread.run_sync = inline  # type: ignore[assignment]
+    paths = endpoint_paths(endpoint, ids, random.Random(3), cold=False)
+    app = create_app(str(db))
+
+    async def drive(count: int) -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for i in range(count):
+                r = await client.get(paths[i % len(paths)])
+                if r.status_code >= 500:
+                    raise SystemExit(f"{paths[i % len(paths)]}: {r.status_code}")
+
+    asyncio.run(drive(20))  # warm: imports, templates, caches
+    prof = cProfile.Profile()
+    t = time.perf_counter()
+    prof.enable()
+    asyncio.run(drive(n))
+    prof.disable()
+    took = time.perf_counter() - t
+    print(f"\nprofile of {endpoint}: {n} requests in-process, {took / n * 1000:.2f} ms each (client included)")
+    for order in ("tottime", "cumulative"):
+        buf = io.StringIO()
+        pstats.Stats(prof, stream=buf).sort_stats(order).print_stats(30)
+        print(buf.getvalue())
+
+
+# ---------------------------------------------------------------------------
+
+
+def print_table(results: list[Result]) -> None:
+    head = f"{'workers':>7} {'conc':>4}  {'endpoint':<12} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        err = f"{r.errors}" + (f" {r.error_kinds}" if r.errors else "")
+        print(
+            f"{r.workers:>7} {r.concurrency:>4}  {r.endpoint:<12} {r.requests:>8} {r.rps:>8.0f} "
+            f"{r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.p99_ms:>8.1f} {err:>7}"
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", type=Path, help="store to use (built there when it holds no cable yet)")
+    ap.add_argument("--demo-count", type=int, default=20_000, help="generated cables added to the real corpus")
+    ap.add_argument("--seed", type=int, default=2010)
+    ap.add_argument("--workers", default="1,2", help="server processes, comma-separated")
+    ap.add_argument("--concurrency", default="1,10,50", help="open connections, comma-separated")
+    ap.add_argument("--duration", type=float, default=5.0, help="seconds per endpoint and concurrency")
+    ap.add_argument("--max-requests", type=int, default=20_000, help="requests per endpoint and concurrency")
+    ap.add_argument("--endpoints", default=",".join(ENDPOINTS))
+    ap.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto")
+    ap.add_argument("--cold", action="store_true", help="a unique query every time (defeats the query cache)")
+    ap.add_argument("--profile", metavar="ENDPOINT", help="profile one endpoint in-process instead of loading a server")
+    ap.add_argument("--json", type=Path, help="also write the results as JSON here")
+    ap.add_argument("--nodelay", action="store_true", help="set TCP_NODELAY on the listening socket (see NODELAY_LAUNCHER)")
+    args = ap.parse_args()
+
+    endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
+    workers = [int(w) for w in args.workers.split(",")]
+    concs = [int(c) for c in args.concurrency.split(",")]
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "httpx"
+    if client == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install -y wrk), or use --client httpx")
+
+    tmp_dir = None
+    db = args.db
+    if db is None:
+        tmp_dir = tempfile.TemporaryDirectory(prefix="web-bench-db-")
+        db = Path(tmp_dir.name) / "bench.db"
+    try:
+        has_cables = False
+        if db.exists():
+            with open_store(str(db)) as store:  # writable once: upgrades an older schema
+                has_cables = store.stats()["cables"] > 0
+        if not has_cables:
+            build_store(db, args.demo_count, args.seed)
+        n, ids = store_facts(db)
+        print(f"store {db}: {n:,} cables; client: {client}; cores: {os.cpu_count()}", file=sys.stderr)
+
+        if args.profile:
+            profile(db, args.profile, ids)
+            return
+
+        rng = random.Random(args.seed)
+        paths = {e: endpoint_paths(e, ids, rng, args.cold) for e in endpoints}
+        runner = run_wrk if client == "wrk" else run_httpx
+        results: list[Result] = []
+        for w in workers:
+            with server(db, w, args.nodelay) as base:
+                for e in endpoints:  # warm every worker: imports, templates, page cache
+                    runner(base, paths[e], max(2, w * 2), 1.0, 200, Result(w, 0, e))
+                for c in concs:
+                    for e in endpoints:
+                        res = Result(w, c, e)
+                        runner(base, paths[e], c, args.duration, args.max_requests, res)
+                        results.append(res)
+                        print(
+                            f"  workers={w} conc={c:<3} {e:<12} {res.rps:7.0f} req/s  p95 {res.p95_ms:6.1f} ms"
+                            f"  errors {res.errors}",
+                            file=sys.stderr,
+                        )
+        print()
+        print_table(results)
+        if args.json:
+            args.json.write_text(json.dumps([{**asdict(r), "rps": r.rps} for r in results], indent=2))
+    finally:
+        if tmp_dir is not None:
+            tmp_dir.cleanup()
+
+
+if __name__ == "__main__":
+    main()
