@@ -80,6 +80,7 @@ def _dump(path: Path) -> dict[str, object]:
             "tags": q("SELECT key, tag, position FROM tags"),
             "captions": q("SELECT key, caption FROM captions"),
             "refs": q("SELECT * FROM refs"),
+            "totals": q("SELECT * FROM totals"),
             "fts": q("SELECT rowid FROM cables_fts WHERE cables_fts MATCH 'pgov OR " + CORPUS.words[0] + "'"),
         }
     finally:
@@ -93,7 +94,7 @@ def test_a_schema_1_store_is_upgraded_in_place(tmp_path: Path, caplog: pytest.Lo
     with caplog.at_level(logging.WARNING, logger="cablemirror.store.sqlite"):
         with open_store(str(old)) as s:
             assert s.stats()["cables"] == len(CORPUS.pairs)
-    assert "from schema 1 to 2" in caplog.text and "upgraded" in caplog.text
+    assert f"from schema 1 to {SCHEMA_VERSION}" in caplog.text and "upgraded" in caplog.text
     got, want = _dump(old), _dump(fresh)
     got["meta"] = [m for m in got["meta"] if m[0] != "generation"]  # type: ignore[union-attr]
     want["meta"] = [m for m in want["meta"] if m[0] != "generation"]  # type: ignore[union-attr]
@@ -112,6 +113,21 @@ def test_a_schema_1_store_is_upgraded_in_place(tmp_path: Path, caplog: pytest.Lo
     with open_store(str(old)) as s:
         s.store_batch([make_pair("09ALMATY424242", origin="Embassy Newplace")])
         assert s.counts("origin")[-1] == ("Embassy Newplace", 1)
+
+
+def test_a_schema_2_store_gets_its_totals(tmp_path: Path) -> None:
+    fresh = _fresh(tmp_path / "fresh.db")
+    old = tmp_path / "v2.db"
+    shutil.copy(fresh, old)
+    db = sqlite3.connect(old)
+    db.execute("DROP TABLE totals")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with open_store(str(old)):
+        pass
+    assert _dump(old)["totals"] == _dump(fresh)["totals"]
+    assert len(_dump(old)["totals"]) > 20  # type: ignore[arg-type]
 
 
 def test_opening_twice_upgrades_once(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ Schema 2 (this version's query engine) adds:
   ``labels`` (distinct origins and classifications with what queries compare);
 - ``meta.generation``; the indexes of the wide ``cables`` rows that ``facts`` replaces
   are dropped.
+
+Schema 3 adds ``totals``: the facet counts of the whole collection, kept by writes.
 """
 
 from __future__ import annotations
@@ -143,8 +145,29 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     run_script(conn, _V2_INDEXES)
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE totals (
+            facet TEXT NOT NULL,
+            value TEXT NOT NULL,
+            n     INTEGER NOT NULL,
+            PRIMARY KEY (facet, value)
+        ) WITHOUT ROWID;
+        INSERT INTO totals SELECT 'cables', '', count(*) FROM facts HAVING count(*) > 0;
+        INSERT INTO totals SELECT 'year', CAST(year AS TEXT), count(*) FROM facts WHERE year IS NOT NULL GROUP BY year;
+        INSERT INTO totals SELECT 'origin', l.value, count(*) FROM facts f JOIN labels l ON l.label_id = f.origin
+            GROUP BY l.value;
+        INSERT INTO totals SELECT 'classification', l.value, count(*) FROM facts f JOIN labels l ON l.label_id = f.class
+            GROUP BY l.value;
+        INSERT INTO totals SELECT 'tag', tag, count(*) FROM tags GROUP BY tag;
+        """,
+    )
+
+
 # from-version -> the step to the next version
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade(conn: sqlite3.Connection, version: int, target: int) -> None:

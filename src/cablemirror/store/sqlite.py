@@ -62,6 +62,7 @@ import sqlite3
 import threading
 import urllib.parse
 import zlib
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -81,7 +82,7 @@ from .sqlite_read import SQLiteReadAPI
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x43424D52  # "CBMR"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_SECONDS = 30.0
 ZLIB_LEVEL = 1  # 3/4 of level 6's gain at under half the CPU: imports are CPU-bound
 _CHUNK = 500  # host parameters per IN (...) query
@@ -608,6 +609,7 @@ class SQLiteStore(SQLiteReadAPI, Store):
         switches = [s for s in states if not s.is_new and s.best is not None]
         counts = [s for s in states if not s.is_new and s.best is None]
 
+        totals: Counter[tuple[str, str]] = Counter()  # (facet, value) -> change of its count
         if switches:
             # External-content FTS: the old row must be deleted with the values it was indexed with.
             old = []
@@ -626,6 +628,8 @@ class SQLiteStore(SQLiteReadAPI, Store):
             conn.executemany(
                 "UPDATE versions SET record_z = ? WHERE version_id = ?", [(_deflate(r), vid) for _, _, _, r, _, vid in old]
             )
+            # What the old versions counted (subtract: Counter's -= would drop the negatives).
+            totals.subtract(self._counted(conn, [s.key for s in switches]))
             ids = [(s.best.cable_id,) for s in switches]  # type: ignore[union-attr]
             keys = [(s.key,) for s in switches]
             for table, column in (("refs", "src"), ("paragraphs", "cable")):
@@ -645,6 +649,8 @@ class SQLiteStore(SQLiteReadAPI, Store):
                     [(r[0], r[13], r[12], _fts_body(s.best), r[14]) for r, s in zip(rows, inserts + switches)],  # type: ignore[arg-type]
                 )
             self._write_parts(conn, inserts + switches, rows)
+            totals.update(self._counted(conn, [s.key for s in inserts + switches]))
+            self._add_totals(conn, totals)
         if counts:
             conn.executemany(
                 "UPDATE cables SET n_versions = n_versions + ? WHERE key = ?", [(s.added, s.key) for s in counts]
@@ -715,6 +721,40 @@ class SQLiteStore(SQLiteReadAPI, Store):
             "INSERT INTO facts(key, created, released, year, origin, class, generated) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(r[0], r[5], r[6], r[7], origins.get(r[10]), classes.get(r[11]), r[23]) for r in rows],
         )
+
+    @staticmethod
+    def _counted(conn: sqlite3.Connection, keys: list[int]) -> "Counter[tuple[str, str]]":
+        """What the cables ``keys`` add to the collection's facet counts (``totals``)."""
+        out: Counter[tuple[str, str]] = Counter()
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            for year, origin, cls in conn.execute(
+                "SELECT f.year, lo.value, lc.value FROM facts f LEFT JOIN labels lo ON lo.label_id = f.origin "
+                f"LEFT JOIN labels lc ON lc.label_id = f.class WHERE f.key IN ({marks})",
+                chunk,
+            ):
+                out["cables", ""] += 1
+                if year is not None:
+                    out["year", str(year)] += 1
+                if origin is not None:
+                    out["origin", origin] += 1
+                if cls is not None:
+                    out["classification", cls] += 1
+            for (tag,) in conn.execute(f"SELECT tag FROM tags WHERE key IN ({marks})", chunk):
+                out["tag", tag] += 1
+        return out
+
+    @staticmethod
+    def _add_totals(conn: sqlite3.Connection, delta: "Counter[tuple[str, str]]") -> None:
+        changes = [(facet, value, n) for (facet, value), n in delta.items() if n]
+        if not changes:
+            return
+        conn.executemany(
+            "INSERT INTO totals(facet, value, n) VALUES (?, ?, ?) "
+            "ON CONFLICT(facet, value) DO UPDATE SET n = n + excluded.n",
+            changes,
+        )
+        conn.execute("DELETE FROM totals WHERE n = 0")
 
     def _label_ids(self, conn: sqlite3.Connection, kind: str, values: set[str]) -> dict[str, int]:
         """Label ids of ``values`` (origins or classifications), creating the new ones.

@@ -158,6 +158,8 @@ class SQLiteReadAPI:
 
     def _facet_counts(self, conn: sqlite3.Connection, c: Compiled, names: tuple[str, ...]) -> tuple[int, Facets]:
         """Total and every value of each facet in ``names``, ranked."""
+        if c.is_everything:
+            return self._collection_counts(conn, names)
         grouped = [n for n in _GROUPED if n in names]
         counters: dict[str, dict[Any, int]] = {n: {} for n in grouped}
         total = 0
@@ -192,6 +194,17 @@ class SQLiteReadAPI:
                 src, params = c.source("CROSS JOIN tags t ON t.key = x.key")
                 out["tag"] = _ranked(dict(conn.execute(f"SELECT t.tag, count(*) {src} GROUP BY t.tag", params)))
         return total, out
+
+    @staticmethod
+    def _collection_counts(conn: sqlite3.Connection, names: tuple[str, ...]) -> tuple[int, Facets]:
+        """The empty query's counts: the ``totals`` the writes keep."""
+        row = conn.execute("SELECT n FROM totals WHERE facet = 'cables' AND value = ''").fetchone()
+        out: Facets = {}
+        for name in names:
+            out[name] = [
+                (v, n) for v, n in conn.execute("SELECT value, n FROM totals WHERE facet = ? ORDER BY n DESC, value", (name,))
+            ]
+        return (row[0] if row else 0), out
 
     def _totals(self, conn: sqlite3.Connection, c: Compiled, text: str, names: tuple[str, ...]) -> tuple[int, Facets]:
         return self._cached(conn, ("facets", text, names), lambda: self._facet_counts(conn, c, names))
@@ -357,7 +370,10 @@ class SQLiteReadAPI:
                 f"{year:04d}-{month:02d}-01", f"{nxt[0]:04d}-{nxt[1]:02d}-01"]
 
         def compute() -> list[tuple[str, int]]:
-            src, params = self._compiled(conn, query).source()
+            c = self._compiled(conn, query)
+            if c.is_everything and year is None:
+                return sorted(self._collection_counts(conn, ("year",))[1]["year"])
+            src, params = c.source()
             sql = f"SELECT {period}, count(*) {src} AND {extra} GROUP BY 1 ORDER BY 1"
             return [(str(p), n) for p, n in conn.execute(sql, (*params, *bounds))]
 
@@ -496,7 +512,7 @@ class SQLiteReadAPI:
             return {
                 "name": "cables",
                 "title": COLLECTION_TITLE,
-                "count": one("SELECT count(*) FROM facts"),
+                "count": one("SELECT coalesce(sum(n), 0) FROM totals WHERE facet = 'cables'"),
                 "first": one("SELECT min(created) FROM facts"),
                 "last": one("SELECT max(created) FROM facts"),
                 "generated": bool(one("SELECT EXISTS (SELECT 1 FROM facts WHERE generated)")),
