@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..search import And, DateRange, Field, Not, Or, Plan, Query, TextMatch, plan_tsquery
+from ..search import And, DateRange, Field, Node, Not, Or, Plan, Query, TextMatch, plan_tsquery
 from ..search.dates import day_after
 from ..search.fields import CABLE_FIELDS
 from . import derived
-from .pg_text import heading_tsquery, highlight_tsquery
+from .pg_text import heading_tsquery, highlight_tsquery, plain_terms, plain_tsquery, shown_terms
 
 TSQ = "to_tsquery('cm_text', %s)"
 # ts_rank weights {D, C, B, A}: body 1, tags 3, subject 5, title 10, like the SQLite
@@ -48,6 +48,7 @@ class Compiled:
     params: list[Any] = field(default_factory=list)
     highlight: str | None = None  # tsquery text of the words a hit shows (snippets)
     heading: str | None = None  # the same words, in the title or subject only
+    terms: tuple[Node, ...] = ()  # those words and phrases as nodes (pg_highlight)
 
     @property
     def is_everything(self) -> bool:
@@ -57,9 +58,9 @@ class Compiled:
         """This query with one more full-text condition (or its negation)."""
         if negated:
             return Compiled(self.match, f"({self.where}) AND NOT (x.doc @@ {TSQ})", [*self.params, tsquery],
-                            self.highlight, self.heading)
+                            self.highlight, self.heading, self.terms)
         match = tsquery if self.match is None else f"({self.match}) & ({tsquery})"
-        return Compiled(match, self.where, list(self.params), self.highlight, self.heading)
+        return Compiled(match, self.where, list(self.params), self.highlight, self.heading, self.terms)
 
     def source(self, extra_join: str = "") -> tuple[str, list[Any]]:
         """``FROM ... WHERE ...`` selecting the matching cables as ``x``."""
@@ -81,12 +82,16 @@ def compile_query(query: Query | None) -> Compiled:
         return Compiled()
     plan = plan_tsquery(root, WEIGHTS)
     where, params = _where(plan)
-    return Compiled(plan.match, where, params, highlight_tsquery(root), heading_tsquery(root))
+    terms = tuple(shown_terms(root))
+    return Compiled(plan.match, where, params, highlight_tsquery(terms), heading_tsquery(terms), terms)
 
 
-def plain(tsquery: str | None, highlight: str | None) -> Compiled:
-    """A query that is one tsquery (``Store.search``'s plain words)."""
-    return Compiled(tsquery, highlight=highlight, heading=None)
+def compile_plain(user: str) -> Compiled | None:
+    """``Store.search``'s plain words (``pg_text.plain_terms``); None for no word at all."""
+    terms = tuple(plain_terms(user))
+    if not terms:
+        return None
+    return Compiled(plain_tsquery(user), highlight=highlight_tsquery(terms), heading=heading_tsquery(terms), terms=terms)
 
 
 def _where(plan: Plan) -> tuple[str, list[Any]]:

@@ -28,8 +28,10 @@ from ..search import CABLE_FIELDS, Query, parse_query
 from . import derived, jsonio
 from .base import HIT_MARKS, SearchHit, SearchPage, StoreError
 from .hits import paragraph_of_hit
-from .pg_query import RANK, TSQ, Compiled, compile_query, plain
-from .pg_text import HEADLINE_OPTIONS, Words, marked_words, plain_tsquery, snippet
+from .pg_highlight import PageMarks
+from .pg_query import RANK, TSQ, Compiled, compile_plain, compile_query
+from .pg_text import Words, snippet
+from .pg_write import storable
 from .sqlite_read import COLLECTION_TITLE, FACETS, SORTS
 
 if TYPE_CHECKING:
@@ -195,12 +197,11 @@ class PgReadAPI:
 
     def _plain_search(self: "PostgresStore", user: str, limit: int, offset: int, marks: tuple[str, str]) -> SearchPage:
         """``Store.search``: plain words, phrases and prefixes, best first."""
-        tsquery = plain_tsquery(user)
-        if tsquery is None:
+        c = compile_plain(user)
+        if c is None:
             return SearchPage(total=0)
-        c = plain(tsquery, tsquery.replace(" & ", " | "))
         with self._reading() as conn:
-            total = conn.execute(f"SELECT count(*) FROM facts x WHERE x.doc @@ {TSQ}", (tsquery,)).fetchone()[0]
+            total = conn.execute(f"SELECT count(*) FROM facts x WHERE x.doc @@ {TSQ}", (c.match,)).fetchone()[0]
             if total == 0 or limit == 0 or offset >= total:
                 return SearchPage(total=total)
             page = self._rows(conn, c, "relevance", limit, offset)
@@ -257,7 +258,7 @@ class PgReadAPI:
 
     def _hits(self, conn: Any, c: Compiled, page: list[tuple[int, float | None]], marks: tuple[str, str]) -> list[SearchHit]:
         keys = [k for k, _ in page]
-        if c.highlight is None:
+        if not c.terms:
             rows = conn.execute(
                 "SELECT key, id, title, created, origin, classification, NULL, NULL, NULL, 0.0::real "
                 "FROM cables WHERE key = ANY(%s)",
@@ -270,7 +271,7 @@ class PgReadAPI:
                 (c.match if c.match is not None else c.highlight, keys),
             ).fetchall()
         found = {r[0]: r for r in rows}
-        shown = self._highlights(conn, c, [found[k] for k in keys if k in found], marks) if c.highlight else {}
+        shown = self._highlights(conn, c, [found[k] for k in keys if k in found], marks) if c.terms else {}
         hits = []
         for key, rank in page:
             row = found.get(key)
@@ -296,32 +297,27 @@ class PgReadAPI:
         self, conn: Any, c: Compiled, rows: list[tuple[Any, ...]], marks: tuple[str, str]
     ) -> dict[int, tuple[str, int | None]]:
         """key -> (snippet, paragraph of the first hit in the body) for the page's rows."""
-        texts: list[Words] = []
+        texts: dict[int, list[Words]] = {}
         records: dict[int, dict[str, Any]] = {}
         for key, _cid, title, _created, _origin, _cls, subject, tags, record, _score in rows:
             data = jsonio.loads(record)
             records[key] = data
-            for part in (data.get("body") or "", title or "", subject or "", tags or ""):
-                texts.append(Words(part))
-        marked_texts = conn.execute(
-            f"SELECT ts_headline('cm_text', t, {TSQ}, %s) FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i",
-            (c.highlight, HEADLINE_OPTIONS, [w.indexed for w in texts]),
-        ).fetchall()
+            # In document order (pg_highlight.PARTS): title, subject, tags, body.
+            texts[key] = [Words(title or ""), Words(subject or ""), Words(tags or ""), Words(data.get("body") or "")]
+        found = PageMarks(conn, list(texts), c.terms, texts)
+        if c.highlight is not None:
+            found.fallback(conn, c.highlight)
         out: dict[int, tuple[str, int | None]] = {}
-        for n, row in enumerate(rows):
-            key = row[0]
-            parts = texts[4 * n : 4 * n + 4]
-            marked = [marked_words(h[0]) for h in marked_texts[4 * n : 4 * n + 4]]
-            # The text with the most distinct hits (the body first among equals).
-            best = max(range(4), key=lambda i: (len(marked[i]), -i))
+        for key, parts in texts.items():
+            marked = found.marks[key]
+            # The text with the most hits, the body first among equals, then title, subject, tags.
+            best = max((3, 0, 1, 2), key=lambda i: (len(set(marked[i])), i == 3))
             snip = snippet(parts[best], marked[best], marks) if marked[best] else ""
             paragraph = None
-            if marked[0]:
-                data = records[key]
-                body = parts[0].text
-                at = parts[0].spans[marked[0][0]][0]
-                paragraphs = [(p.get("number"), p.get("text") or "") for p in data.get("paragraphs") or []]
-                paragraph = paragraph_of_hit(body, at, paragraphs)
+            if marked[3]:
+                body = parts[3]
+                paragraphs = [(p.get("number"), p.get("text") or "") for p in records[key].get("paragraphs") or []]
+                paragraph = paragraph_of_hit(body.text, body.spans[marked[3][0]][0], paragraphs)
             out[key] = (snip, paragraph)
         return out
 
@@ -363,13 +359,11 @@ class PgReadAPI:
             return list(self._cached(conn, ("histogram", text, year, month), compute))
 
     def summaries(self: "PostgresStore", ids: list[str]) -> dict[str, dict[str, Any]]:
-        from .postgres import pg_text
-
         wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str) and i]
         if not wanted:
             return {}
         with self._reading() as conn:
-            stored = [pg_text(i) for i in wanted]
+            stored = [storable(i) for i in wanted]
             keys_by_id = dict(conn.execute("SELECT id, key FROM cables WHERE id = ANY(%s)", (stored,)).fetchall())
             canon = sorted({k for k in (derived.id_key(i) for i in stored) if k})
             keys_by_canon: dict[str, int] = {}
@@ -412,8 +406,6 @@ class PgReadAPI:
         return out
 
     def references(self: "PostgresStore", cable_id: str) -> list[dict[str, Any]]:
-        from .postgres import pg_text
-
         with self._reading() as conn:
             rows = conn.execute(
                 "SELECT r.bullet, r.value, r.kind, r.dst, r.dst_key, "
@@ -421,7 +413,7 @@ class PgReadAPI:
                 "(SELECT c.id FROM cables c WHERE c.canon = r.dst_key ORDER BY c.id <> r.dst, c.id LIMIT 1), "
                 "(SELECT count(DISTINCT r2.src) FROM refs r2 WHERE r2.dst_key = r.dst_key) "
                 "FROM refs r WHERE r.src = %s ORDER BY r.position",
-                (pg_text(cable_id),),
+                (storable(cable_id),),
             ).fetchall()
             stored_ids = sorted({r[5] for r in rows if r[5] is not None})
             titles = dict(conn.execute("SELECT id, title FROM cables WHERE id = ANY(%s)", (stored_ids,)).fetchall())

@@ -76,6 +76,11 @@ def check(where: str, schema: str | None, meta: dict[str, str], present: list[st
     """What to do with the schema found: "create", "upgrade" or "ok"; StoreError when
     it is not a store this version can open."""
     if schema is None:
+        if readonly:
+            raise StoreError(
+                f"no cablemirror database at {where}: its schema does not exist, nothing has been imported there "
+                "yet (cablemirror import --db URL FILES...)"
+            )
         raise StoreError(
             f"no schema to keep the store in at {where}: the search path names no existing schema "
             "(add ?schema=NAME to the URL, or create the schema)"
@@ -137,8 +142,10 @@ def create(conn: Any, server_version: str) -> None:
         cur.executemany("INSERT INTO meta(key, value) VALUES (%s, %s)", list(meta.items()))
 
 
-def upgrade(conn: Any, version: int, target: int = SCHEMA_VERSION) -> None:
-    """Run the steps from ``version`` to ``target`` (inside the caller's transaction)."""
+def upgrade(conn: Any, version: int, target: int | None = None) -> None:
+    """Run the steps from ``version`` to ``target`` (default: this version's schema),
+    inside the caller's transaction."""
+    target = SCHEMA_VERSION if target is None else target
     for v in range(version, target):
         STEPS[v](conn)
     conn.execute("UPDATE meta SET value = %s WHERE key = 'schema_version'", (str(target),))

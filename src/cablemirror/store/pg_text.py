@@ -20,10 +20,9 @@ import re
 from functools import lru_cache
 from typing import Sequence
 
-from ..search import Field, Node, Not, Phrase, Term, disj, to_tsquery_text
+from ..search import Field, Node, Not, Phrase, Term, conj, disj, to_tsquery_text
 from ..search.nodes import And, Or
 from ..search.text import words
-from ..search.tsquery import quote
 
 # Where a document is cut: past this many words of the body, words are not indexed.
 # tsvector keeps positions up to 16,383 only and refuses documents over 1 MB; 100,000
@@ -176,30 +175,33 @@ def snippet(w: Words, marked: Sequence[int], marks: tuple[str, str], size: int =
 _PIECE = re.compile(r'"([^"]*)"?|([^\s"]+)')
 
 
-def _lexemes(ws: Sequence[str], prefix: bool) -> str:
-    parts = [quote(w) for w in ws]
-    if prefix:
-        parts[-1] += ":*"
-    return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
+def _node(ws: list[str], prefix: bool) -> Node:
+    return Term(ws[0], prefix) if len(ws) == 1 else Phrase(tuple(ws), prefix)
 
 
-def plain_tsquery(user: str) -> str | None:
-    """``Store.search``'s plain queries as tsquery text: every word must match, quoted
-    words as a phrase, a trailing ``*`` makes a prefix; anything else is text (the
-    rules of the SQLite store's ``fts5_query``).  None when there is no word at all."""
-    terms: list[str] = []
+def plain_terms(user: str) -> list[Node]:
+    """``Store.search``'s plain queries as terms that must all match: quoted words are a
+    phrase, a trailing ``*`` makes a prefix, anything else is text (the rules of the
+    SQLite store's ``fts5_query``)."""
+    terms: list[Node] = []
     for m in _PIECE.finditer(user or ""):
         phrase, word = m.group(1), m.group(2)
         if phrase is not None:
             ws = words(phrase)
             if ws:
-                terms.append(_lexemes(ws, False))
+                terms.append(_node(ws, False))
             continue
         core = word.rstrip("*")
         ws = words(core)
         if ws:
-            terms.append(_lexemes(ws, word.endswith("*") and core[-1].isalnum()))
-    return " & ".join(terms) if terms else None
+            terms.append(_node(ws, word.endswith("*") and core[-1].isalnum()))
+    return list(dict.fromkeys(terms))
+
+
+def plain_tsquery(user: str) -> str | None:
+    """The tsquery of ``plain_terms`` (None when there is no word at all)."""
+    terms = plain_terms(user)
+    return to_tsquery_text(conj(*terms)) if terms else None
 
 
 def shown_terms(root: Node | None) -> list[Node]:
@@ -223,17 +225,18 @@ def shown_terms(root: Node | None) -> list[Node]:
     return list(dict.fromkeys(out))
 
 
-def highlight_tsquery(root: Node | None) -> str | None:
-    """One tsquery OR-ing what a hit shows: ts_headline marks it, whichever branch of
-    the query matched."""
-    terms = shown_terms(root)
+def highlight_tsquery(terms: Sequence[Node]) -> str | None:
+    """One tsquery OR-ing what a hit shows (``shown_terms``), whichever branch of the
+    query matched."""
     return to_tsquery_text(disj(*terms)) if terms else None
 
 
-def heading_tsquery(root: Node | None) -> str | None:
+def heading_tsquery(terms: Sequence[Node]) -> str | None:
     """The same words found in the title or the subject only (weights A and B)."""
-    terms = shown_terms(root)
     if not terms:
         return None
-    fields = [Field("subject", t.text if isinstance(t, Term) else " ".join(t.words), prefix=t.prefix) for t in terms]
+    fields = [
+        Field("subject", t.text if isinstance(t, Term) else " ".join(t.words), prefix=t.prefix)  # type: ignore[union-attr]
+        for t in terms
+    ]
     return to_tsquery_text(disj(*fields), {"subject": "AB"})

@@ -156,7 +156,7 @@ CREATE INDEX captions_caption ON captions (caption, key)
 CREATE TABLE paragraphs (
     cable     text COLLATE "C" NOT NULL,
     position  integer NOT NULL,
-    number    integer,
+    number    bigint,                  -- as written in the text: may be anything
     marking   text,
     cut_short boolean NOT NULL,
     length    integer NOT NULL,
