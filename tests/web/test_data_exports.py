@@ -217,3 +217,37 @@ def test_results_pdf_lists_at_most_100(demo_client):
     r = demo_client.get("/search.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     assert "300 cables; the first 100 listed" in text.replace("\n", " ")
+
+
+def test_streamed_export_cleans_up_when_the_first_send_fails():
+    """The client is gone before the first byte: the reader is closed and the slot freed."""
+    from cablemirror.web.respond import StreamedExport
+
+    class Chunks:
+        closed = 0
+
+        def __iter__(self):
+            return self
+
+        def __next__(self) -> bytes:
+            return b"x"
+
+        def close(self) -> None:
+            Chunks.closed += 1
+
+    freed = []
+    response = StreamedExport(Chunks(), on_close=lambda: freed.append(1), media_type="text/plain")
+
+    async def receive() -> dict:
+        await asyncio.sleep(3600)
+        return {}
+
+    async def send(message: dict) -> None:
+        raise OSError("gone")
+
+    async def run() -> None:
+        with pytest.raises(Exception):
+            await response({"type": "http", "asgi": {"spec_version": "2.4"}}, receive, send)
+
+    asyncio.run(run())
+    assert Chunks.closed >= 1 and freed == [1]

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import __version__
-from .respond import CORS, ApiError, endpoint, query_param, site_name, store_of
+from .respond import CORS, ApiError, StreamedExport, endpoint, query_param, site_name, store_of
 from .urls import cable_path, feed_path, search_path, site_base
 
 FEED_ENTRIES = 50
@@ -168,8 +168,6 @@ def _sitemap_chunks(ids: Iterator[tuple[str, str | None]], base: str, start: int
 
 @endpoint
 def sitemap_cables(request: Request) -> Response:
-    from .respond import StreamedExport
-
     raw = request.path_params["n"]
     n = int(raw) if raw.isdigit() and len(raw) < 7 else 0
     chunks = math.ceil(_cable_count(request) / SITEMAP_URLS)

@@ -343,5 +343,8 @@ class StreamedExport(StreamingResponse):
         finally:
             try:
                 await self.body_iterator.aclose()  # type: ignore[attr-defined]
+                close = getattr(self._chunks, "close", None)
+                if close is not None:  # also when the stream never started
+                    close()
             finally:
                 self._on_close()
