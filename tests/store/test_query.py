@@ -357,3 +357,14 @@ def test_collection_totals_stay_exact_through_new_versions(tmp_path: Path) -> No
             assert (everything.total, everything.facets) == (counted.total, counted.facets)
             assert s.histogram() == s.histogram("-id:ZZ*")
             assert s.collections()[0]["count"] == counted.total
+
+
+@pytest.mark.parametrize("q", ["", W[0], f'"{W[0]} {W[1]}"', f"{W[0]} {W[2]}", f"{W[1][:3]}*", "tag:PGOV",
+                               f"{W[2]} OR tag:KDEM", f"-{W[0]}", "class:secret from:2005"])
+def test_each_facet_alone_counts_as_with_the_others(store: Store, q: str) -> None:
+    both = store.query(q, facet_limit=ALL, limit=0)
+    for name in ("origin", "year", "classification", "tag"):
+        alone = store.query(q, facets=(name,), facet_limit=ALL, limit=0)
+        assert (alone.total, alone.facets) == (both.total, {name: both.facets[name]})
+    none = store.query(q, facets=(), limit=0)
+    assert (none.total, none.facets) == (both.total, {})

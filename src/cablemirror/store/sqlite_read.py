@@ -19,6 +19,7 @@ browse pages (the empty query) do not count again until the store changes.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -62,6 +63,14 @@ def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
 def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:
     """By count descending, then value."""
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+_SINGLE_WORD = re.compile(r'"[^"\s]+"')  # one FTS5 term, no phrase, no prefix
+
+
+def _costly(c: Compiled) -> bool:
+    """Whether finding the matches costs more than reading them twice."""
+    return (c.match is not None and not _SINGLE_WORD.fullmatch(c.match)) or " MATCH " in c.where
 
 
 def _whole(value: Any, name: str, *, none: bool = False) -> None:
@@ -161,20 +170,20 @@ class SQLiteReadAPI:
         if c.is_everything:
             return self._collection_counts(conn, names)
         grouped = [n for n in _GROUPED if n in names]
+        columns = ", ".join(_GROUP_COLUMN[n] for n in grouped)
         counters: dict[str, dict[Any, int]] = {n: {} for n in grouped}
+        tags: dict[str, int] = {}
         total = 0
-        src, params = c.source()
-        if grouped:
-            columns = ", ".join(_GROUP_COLUMN[n] for n in grouped)
-            for row in conn.execute(f"SELECT {columns}, count(*) {src} GROUP BY {columns}", params):
-                n = row[-1]
-                total += n
-                for i, name in enumerate(grouped):
-                    if row[i] is not None:
-                        counter = counters[name]
-                        counter[row[i]] = counter.get(row[i], 0) + n
-        else:
-            total = conn.execute(f"SELECT count(*) {src}", params).fetchone()[0]
+        for row in self._facet_rows(conn, c, columns, "tag" in names):
+            kind, n = row[0], row[-1]
+            if kind == 1:
+                tags[row[1]] = n
+                continue
+            total += n
+            for i, name in enumerate(grouped, start=1):
+                if row[i] is not None:
+                    counter = counters[name]
+                    counter[row[i]] = counter.get(row[i], 0) + n
         out: Facets = {}
         for name in grouped:
             if name == "year":
@@ -187,13 +196,41 @@ class SQLiteReadAPI:
                         named[value] = named.get(value, 0) + n
                 out[name] = _ranked(named)
         if "tag" in names:
-            if total == 0:
-                out["tag"] = []
-            else:
-                # CROSS JOIN: the matching cables drive, each looks up its few tags.
-                src, params = c.source("CROSS JOIN tags t ON t.key = x.key")
-                out["tag"] = _ranked(dict(conn.execute(f"SELECT t.tag, count(*) {src} GROUP BY t.tag", params)))
+            out["tag"] = _ranked(tags)
         return total, out
+
+    def _facet_rows(
+        self, conn: sqlite3.Connection, c: Compiled, columns: str, with_tags: bool
+    ) -> Iterator[tuple[Any, ...]]:
+        """(0, *group columns, count) rows whose counts add up to the total, then
+        (1, tag, count) rows when ``with_tags``.
+
+        One pass over the matches when finding them is costly (phrases, several words,
+        prefixes, text under OR/NOT): they are materialized once and both counts read
+        them.  A single word or plain filters are cheaper to find twice than to copy.
+        """
+        # CROSS JOIN: the matching cables drive, each looks up its few tags.
+        tag_join = "CROSS JOIN tags t ON t.key = x.key"
+        if not _costly(c):
+            src, params = c.source()
+            yield from conn.execute(
+                f"SELECT 0, {columns + ', ' if columns else ''}count(*) {src}{' GROUP BY ' + columns if columns else ''}",
+                params,
+            )
+            if with_tags:
+                src, params = c.source(tag_join)
+                yield from conn.execute(f"SELECT 1, t.tag, count(*) {src} GROUP BY t.tag", params)
+            return
+        src, params = c.source()
+        picked = ", ".join(f"{col} AS g{i}" for i, col in enumerate(columns.split(", ")) if col)
+        names = ", ".join(f"g{i}" for i in range(len(columns.split(", ")) if columns else 0))
+        sql = f"WITH m AS MATERIALIZED (SELECT x.key AS key{', ' + picked if picked else ''} {src}) "
+        # Both parts of the UNION have the same width: (kind, one or more values, count).
+        sql += f"SELECT 0, {names or 'NULL'}, count(*) FROM m{' GROUP BY ' + names if names else ''}"
+        if with_tags:
+            pad = ", NULL" * (len(names.split(", ")) - 1) if names else ""
+            sql += f" UNION ALL SELECT 1, t.tag{pad}, count(*) FROM m CROSS JOIN tags t ON t.key = m.key GROUP BY t.tag"
+        yield from conn.execute(sql, params)
 
     @staticmethod
     def _collection_counts(conn: sqlite3.Connection, names: tuple[str, ...]) -> tuple[int, Facets]:
