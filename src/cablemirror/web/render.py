@@ -155,6 +155,8 @@ class Highlighter:
     @classmethod
     def from_param(cls, value: str | None, *, limit: int = 32) -> "Highlighter":
         """From ``?hl=word word*`` (as the search page writes it); junk is ignored."""
+        if not value:
+            return _NO_HIGHLIGHT
         words: set[str] = set()
         prefixes: list[str] = []
         for token in (value or "")[:1000].split()[:limit]:
@@ -190,6 +192,9 @@ class Highlighter:
             if stem in self.words or (self.prefixes and w.startswith(self.prefixes)):
                 out.append((m.start(), m.end()))
         return out
+
+
+_NO_HIGHLIGHT = Highlighter()
 
 
 @lru_cache(maxsize=256)

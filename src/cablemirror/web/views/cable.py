@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any
 
 from starlette.requests import Request
@@ -183,8 +184,13 @@ FORMAT_LABELS = {
 }
 
 
+@lru_cache(maxsize=1)
+def _reason_table() -> dict[str, str]:
+    return {t.term.strip("()").lower(): t.meaning for t in glossary.reasons()}
+
+
 def _reason_meanings(reasons: list[str]) -> list[dict[str, str]]:
-    known = {t.term.strip("()").lower(): t.meaning for t in glossary.reasons()}
+    known = _reason_table()
     out = []
     for r in reasons:
         letter = r.rstrip(")").split("(")[-1].strip().lower() if "(" in r else r[-1:].lower()
@@ -192,22 +198,27 @@ def _reason_meanings(reasons: list[str]) -> list[dict[str, str]]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _tag(code: str) -> dict[str, str]:
+    info = glossary.tag(code)
+    return {"code": code, "meaning": info.meaning if info else "", "kind": info.kind if info else ""}
+
+
 def _tags(record: dict[str, Any]) -> list[dict[str, str]]:
-    out = []
-    for code in record.get("tags") or []:
-        info = glossary.tag(code)
-        out.append({"code": code, "meaning": info.meaning if info else "", "kind": info.kind if info else ""})
-    return out
+    return [_tag(code) for code in record.get("tags") or [] if isinstance(code, str)]
+
+
+@lru_cache(maxsize=1024)
+def _caption(cap: str) -> dict[str, str]:
+    term = glossary.term(cap)
+    return {"caption": cap, "meaning": term.meaning if term else ""}
 
 
 def _captions(record: dict[str, Any]) -> list[dict[str, str]]:
-    out = []
-    for cap in record.get("captions") or []:
-        term = glossary.term(cap)
-        out.append({"caption": cap, "meaning": term.meaning if term else ""})
-    return out
+    return [_caption(cap) for cap in record.get("captions") or [] if isinstance(cap, str)]
 
 
+@lru_cache(maxsize=64)
 def _classification_meaning(value: str | None) -> str:
     if not value:
         return ""
@@ -237,7 +248,8 @@ def _version_rows(versions: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "sha256": v.get("sha256") or "",
             "current": bool(v.get("current")),
             "path": _file_name(v.get("path")),
-            "words": len((rec.get("body") or "").split()),
+            # only worth counting (a split of the whole body) when there are versions to compare
+            "words": len((rec.get("body") or "").split()) if len(versions) > 1 else None,
         })
     return rows
 
