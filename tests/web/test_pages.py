@@ -517,3 +517,15 @@ def test_cable_text_is_rendered_once_per_version(demo_client, a_cable, monkeypat
     assert len(calls) == 2
     demo_client.get(f"/cable/{a_cable['id']}?hl=other")
     assert len(calls) == 4
+
+
+def test_an_empty_store_degrades_gracefully(tmp_path):
+    db = tmp_path / "empty.db"
+    open_store(db).close()
+    with make_client(db) as c:
+        for url in PAGES + ["/browse/date/2005", "/browse/tag/PGOV", "/search?q=anything"]:
+            r = c.get(url)
+            assert r.status_code == 200, url
+        assert "holds no records yet" in c.get("/").text
+        assert "No cable in this mirror shows this part yet" in c.get("/how-to-read-a-cable").text
+        assert c.get("/cable/05ALMATY2985").status_code == 404
