@@ -74,12 +74,14 @@ def pg_store(pg_url: str) -> Iterator[Store]:
 
 @pytest.fixture
 def rows(pg_admin: Any, pg_schema: str):  # type: ignore[no-untyped-def]
-    """rows(sql, params) -> list of tuples, read in the test's schema."""
+    """rows(sql, params) -> list of tuples (none for statements without a result), run
+    in the test's schema."""
 
     def run(sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         pg_admin.execute(f'SET search_path = "{pg_schema}"')
         try:
-            return pg_admin.execute(sql, params).fetchall()
+            cur = pg_admin.execute(sql, params)
+            return cur.fetchall() if cur.description is not None else []
         finally:
             pg_admin.execute("RESET search_path")
 

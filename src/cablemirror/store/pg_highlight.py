@@ -3,9 +3,10 @@
 PostgreSQL's ``ts_headline`` marks every word whose lexeme is in the query, phrase or
 not ("civil" alone is marked for "civil society"), and it re-parses and re-stems the
 whole text for every hit.  Instead, the stored document already says where each
-lexeme is: ``facts.doc`` holds positions, and position p of weight A is the p-th word
-of the title, B of the subject (after the title's words), C of the tags, D of the
-body (``pg_text.document``: one position per word).  So one query fetches, for the
+lexeme is: ``facts.doc`` holds positions, and a position of weight A is a word of the
+title, B of the subject, C of the tags, D of the body, counted from the start of the
+document with one spacer position between parts (``pg_text.DOC_SQL``: one position
+per word).  So one query fetches, for the
 page's hits, the positions of the lexemes the query can match (with the query words'
 own lexemes, stemmed by the same configuration), and the words and phrases are
 matched here, position by position, like the index matched them.
@@ -110,7 +111,8 @@ class PageMarks:
                     hit.update(range(p, p + len(seq)))
         texts = self.texts[key]
         counts = [len(t.spans) for t in texts]
-        offsets = [0, counts[0], counts[0] + counts[1], counts[0] + counts[1] + counts[2]]
+        # One spacer position between parts (pg_text.DOC_SQL).
+        offsets = [0, counts[0] + 1, counts[0] + counts[1] + 2, counts[0] + counts[1] + counts[2] + 3]
         out: list[list[int]] = [[], [], [], []]
         for p in sorted(hit):
             part = _WEIGHT_PART.get(weight_of[p], 3)

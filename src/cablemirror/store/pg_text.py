@@ -57,10 +57,14 @@ def document(title: str | None, subject: str | None, tags: Sequence[str], body: 
     )
 
 
-# The SQL expression building ``facts.doc`` from the four parts of ``document()``.
+# The SQL expression building ``facts.doc`` from the four parts of ``document()``.  A
+# spacer lexeme (a blank, which no query word can be) between parts takes one position,
+# so that a phrase never runs from the end of one part into the next (FTS5 columns do
+# not either).  Position of word j (0-based) of part k: j + 1 + k + words before part k.
+SPACER = "''' '':1'::tsvector"
 DOC_SQL = (
-    "setweight(to_tsvector('cm_text', {0}), 'A') || setweight(to_tsvector('cm_text', {1}), 'B') || "
-    "setweight(to_tsvector('cm_text', {2}), 'C') || to_tsvector('cm_text', {3})"
+    "setweight(to_tsvector('cm_text', {0}), 'A') || " + SPACER + " || setweight(to_tsvector('cm_text', {1}), 'B') || "
+    + SPACER + " || setweight(to_tsvector('cm_text', {2}), 'C') || " + SPACER + " || to_tsvector('cm_text', {3})"
 )
 
 
