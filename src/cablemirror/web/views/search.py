@@ -210,9 +210,9 @@ def _pointer(text: str, exc: QuerySyntaxError) -> Markup | None:
 
 
 def _docs_path() -> Path:
-    # The docs live beside the package in a source checkout (src/cablemirror/web/views ->
-    # the project root); an installed wheel has none (see ``search_help``).
-    return Path(__file__).resolve().parents[4] / "docs" / "search.md"
+    # docs/search.md is packaged as web/docs/search.md (a symlink in the source tree,
+    # a copy in a built wheel), so an installed site has its help page too.
+    return Path(__file__).resolve().parent.parent / "docs" / "search.md"
 
 
 @lru_cache(maxsize=1)
