@@ -50,3 +50,30 @@ def test_repaired_text_is_placed_by_the_words_around_the_hit() -> None:
     assert paragraph_of_hit(BODY, at("GRAIN"), repaired) == 1
     assert paragraph_of_hit(BODY, at("SECOND"), repaired) == 2
     assert paragraph_of_hit(BODY, at("CITY"), repaired) is None
+
+
+S, E = "\x02", "\x03"
+
+
+def test_excerpt_around_the_densest_hits() -> None:
+    from cablemirror.store.hits import excerpt
+
+    text = " ".join(f"W{i}" for i in range(100)) + f" {S}ONE{E} x {S}TWO{E} " + " ".join(f"V{i}" for i in range(100))
+    got = excerpt(text, S, E, ("[", "]"))
+    assert got.startswith("…W97 W98 W99 [ONE] x [TWO] V0") and got.endswith("…")
+    assert len(got.strip("…").split()) == 24
+    assert excerpt(f"{S}HIT{E} short", S, E, ("<", ">")) == "<HIT> short"
+    assert excerpt("no hit here", S, E, ("<", ">")) == ""
+    # A lone hit far in counts less than two close together.
+    two = f"{S}A{E} " + "z " * 200 + f"{S}B{E} {S}C{E}"
+    assert "[B] [C]" in excerpt(two, S, E, ("[", "]"))
+
+
+def test_excerpt_keeps_phrase_marks_balanced() -> None:
+    from cablemirror.store.hits import excerpt
+
+    long_phrase = f"{S}" + " ".join(f"P{i}" for i in range(40)) + f"{E} tail"
+    got = excerpt(long_phrase, S, E, ("[", "]"))
+    assert got.count("[") == got.count("]") == 1 and got.endswith("]…")
+    words_cut = "x" * 30 + " " + "y" * 500 + f" {S}HIT{E}"
+    assert excerpt(words_cut, S, E, ("[", "]")).startswith("…")

@@ -16,6 +16,7 @@ from typing import Sequence
 
 _HIT_WORD = re.compile(r"\w+")
 _WINDOW = 24  # characters of dense text around the hit used by the fallback
+_WORD_CHARS = 8  # a generous average length of a word and its space, to cut text near a hit
 
 
 class _Dense:
@@ -78,28 +79,33 @@ def _by_words(dense_body: str, at: int, end: int, paragraphs: Sequence[tuple[int
 
 
 def excerpt(marked: str, start: str, end: str, marks: tuple[str, str], size: int = 24) -> str:
-    """A window of ``size`` words of ``marked`` (a text whose hits are between ``start``
-    and ``end``) holding the most hits, on one line, with the caller's ``marks`` and
-    "…" where text was left out; "" when nothing is marked.
+    """About ``size`` words of ``marked`` (a text whose hits are between ``start`` and
+    ``end``) around the place with the most hits, on one line, with the caller's
+    ``marks`` and "…" where text was left out; "" when nothing is marked.
 
     Done in Python from the index's ``highlight()`` rather than with FTS5's
     ``snippet()``, which tokenizes every column of the record again (about a
-    millisecond per cable).
+    millisecond per cable); only the text near the hits is split into words.
     """
-    words = marked.split()
-    hits = [i for i, w in enumerate(words) if start in w]
+    hits = []
+    at = marked.find(start)
+    while at != -1 and len(hits) < 200:
+        hits.append(at)
+        at = marked.find(start, at + 1)
     if not hits:
         return ""
-    lead = 3  # words of context before the first hit of the window
-    best_from, best_count = 0, -1
-    for h in hits:
-        a = max(0, h - lead)
-        count = sum(1 for i in hits if a <= i < a + size)
-        if count > best_count:
-            best_from, best_count = a, count
-    a = best_from
-    b = min(len(words), a + size)
-    text = " ".join(words[a:b])
+    span = size * _WORD_CHARS
+    best = max(hits, key=lambda h: (sum(1 for x in hits if h <= x < h + span), -h))
+    lo, hi = max(0, best - 20 * _WORD_CHARS), best + (size + 4) * _WORD_CHARS * 2
+    before = marked[lo:best].split()
+    if before and lo > 0 and not marked[lo - 1].isspace() and not marked[lo].isspace():
+        before = before[1:]  # cut inside a word
+    lead = before[-3:] if before else []  # a few words of context before the hit
+    after = marked[best:hi].split()
+    if after and hi < len(marked) and not marked[hi].isspace() and not marked[hi - 1].isspace():
+        after = after[:-1]
+    words = lead + after[: size - len(lead)]
+    text = " ".join(words)
     # A phrase hit cut by the window keeps its marks balanced.
     first_start, first_end = text.find(start), text.find(end)
     if first_end != -1 and (first_start == -1 or first_end < first_start):
@@ -107,4 +113,6 @@ def excerpt(marked: str, start: str, end: str, marks: tuple[str, str], size: int
     if text.rfind(start) > text.rfind(end):
         text += end
     text = text.replace(start, marks[0]).replace(end, marks[1])
-    return ("…" if a > 0 else "") + text + ("…" if b < len(words) else "")
+    cut_before = len(before) > len(lead) or (before == [] and marked[:best].strip() != "")
+    cut_after = len(after) > size - len(lead) or marked[hi:].strip() != ""
+    return ("…" if cut_before else "") + text + ("…" if cut_after else "")

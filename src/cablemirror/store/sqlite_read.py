@@ -336,11 +336,13 @@ class SQLiteReadAPI:
                 f"SELECT key, id, title, created, origin, classification FROM cables WHERE key IN ({marks_})", keys
             )
         }
-        shown: dict[int, tuple[str, str | None, float]] = {}  # key -> snippet, highlighted body, score
+        shown: dict[int, tuple[str, str | None]] = {}  # key -> snippet, highlighted body
         if c.highlight is not None:
-            for key, title_hl, subject_hl, body_hl, tags_hl, rank in conn.execute(
+            # No bm25() here: its first call counts every row holding each phrase, over
+            # the whole index (100 ms for a phrase of common words); the page has the rank.
+            for key, title_hl, subject_hl, body_hl, tags_hl in conn.execute(
                 f"SELECT rowid, highlight({FTS}, 0, ?1, ?2), highlight({FTS}, 1, ?1, ?2), highlight({FTS}, 2, ?1, ?2), "
-                f"highlight({FTS}, 3, ?1, ?2), {BM25} FROM {FTS} WHERE {FTS} MATCH ?3 AND rowid IN ({marks_})",
+                f"highlight({FTS}, 3, ?1, ?2) FROM {FTS} WHERE {FTS} MATCH ?3 AND rowid IN ({marks_})",
                 (_HL_START, _HL_END, c.highlight, *keys),
             ):
                 # The body's hit first (it has the paragraph), else where the words are.
@@ -348,8 +350,8 @@ class SQLiteReadAPI:
                     (e for e in (excerpt(t or "", _HL_START, _HL_END, marks) for t in (body_hl, subject_hl, title_hl, tags_hl)) if e),
                     "",
                 )
-                shown[key] = (snip, body_hl, -float(rank))
-        in_body = [k for k, (_, body_hl, _) in shown.items() if body_hl and _HL_START in body_hl]
+                shown[key] = (snip, body_hl)
+        in_body = [k for k, (_, body_hl) in shown.items() if body_hl and _HL_START in body_hl]
         records: dict[int, str] = {}
         for chunk in _chunks(in_body):
             records.update(
@@ -361,7 +363,7 @@ class SQLiteReadAPI:
             if row is None:
                 continue
             cid, title, created, origin, cls = row
-            snip, body_hl, score = shown.get(key, ("", None, 0.0))
+            snip, body_hl = shown.get(key, ("", None))
             paragraph = self._hit_paragraph(records[key], body_hl) if key in records else None
             hits.append(
                 SearchHit(
@@ -372,7 +374,7 @@ class SQLiteReadAPI:
                     classification=cls,
                     snippet=snip,
                     paragraph=paragraph,
-                    score=-float(rank) if rank is not None else score,
+                    score=-float(rank) if rank is not None else 0.0,  # ranked pages only
                 )
             )
         return hits
