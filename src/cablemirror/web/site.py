@@ -6,9 +6,12 @@ import os
 from dataclasses import dataclass
 
 
+DEFAULT_NAME = "cablemirror"
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
-    name: str = "cablemirror"
+    name: str = DEFAULT_NAME
     # The public address of the site (for feeds, sitemaps and link previews), e.g.
     # "https://cables.example.org".  Empty: links are built from the request.
     base_url: str = ""
@@ -19,7 +22,7 @@ class SiteConfig:
     @classmethod
     def from_env(cls) -> "SiteConfig":
         return cls(
-            name=os.environ.get("CABLEMIRROR_SITE_NAME", cls.name),
+            name=os.environ.get("CABLEMIRROR_SITE_NAME") or DEFAULT_NAME,
             base_url=os.environ.get("CABLEMIRROR_BASE_URL", "").rstrip("/"),
             access_log=os.environ.get("CABLEMIRROR_ACCESS_LOG", "") in ("1", "true", "yes"),
         )
