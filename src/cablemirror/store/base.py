@@ -166,7 +166,10 @@ class Store(abc.ABC):
     # cable, which is how browse pages list cables.  A malformed string raises
     # ``cablemirror.search.QuerySyntaxError`` (the caller shows its message).
     # A "summary" is a small dict: id, title, subject, created, released, origin,
-    # classification, partial, tags.
+    # classification, partial, tags (as queries compare them: upper case, each once),
+    # and "generated": True for generated demo cables (absent otherwise).
+    # Ids are compared in canonical form (cables.canonical_id) wherever one id meets
+    # another: id:, ref:, summaries, references, most_cited, cited_by.
 
     @abc.abstractmethod
     def query(
@@ -184,8 +187,20 @@ class Store(abc.ABC):
 
         ``sort``: "relevance" (best first; date order when the query has no words),
         "date" (oldest first), "-date" (newest first), "released" / "-released", "id".
+        Cables without the date sort first in ascending and last in descending order;
+        ties go in storing order, so pages never repeat or skip a hit.  Relevance is
+        bm25 with title and subject above body; over a very large result (more than
+        the store's ``rank_limit`` hits, 10,000 in SQLite) it ranks the hits with the
+        words in their title or subject first and then the others newest first, as
+        scoring every hit would take seconds.  ``SearchHit.score`` is set when the
+        page was ranked (else 0.0).
         Facet values are sorted by count (then value); each facet has at most
-        ``facet_limit`` values.  Hits of a query without words have an empty snippet.
+        ``facet_limit`` values (None: all); ``facets=()`` skips counting them.  A hit
+        whose words matched (in any part of an OR) has a snippet with them marked and
+        the number of the body paragraph of its first hit (None when the words are in
+        the title, subject, tags or outside numbered paragraphs); other hits have an
+        empty snippet.  Bad arguments (negative limit, unknown sort or facet) raise
+        StoreError.
         """
 
     @abc.abstractmethod
@@ -207,8 +222,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def references(self, cable_id: str) -> list[dict[str, Any]]:
         """The current version's references in order: bullet, value, kind, id, and
-        ``stored`` (bool: the cited cable is in the store) with ``title`` when it is,
-        and ``cited_by_count`` (how many stored cables cite that id)."""
+        ``stored`` (bool: the cited cable is in the store) with ``title`` when it is
+        (else None), and ``cited_by_count`` (how many stored cables cite that id; 0 for
+        references that are not cables).  When the store holds the cited cable under
+        another spelling of its id (04TAIPEI... for 04AITTAIPEI...), ``stored_id`` says
+        which: link to that one."""
 
     @abc.abstractmethod
     def latest_released(self, limit: int = 10) -> list[dict[str, Any]]:
@@ -216,11 +234,18 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def most_cited(self, limit: int = 10) -> list[dict[str, Any]]:
-        """The ids cited by the most stored cables: {"id", "count", "stored", "title"}."""
+        """The ids cited by the most stored cables: {"id", "count", "stored", "title"},
+        by count then id; "id" is the stored cable's id when it is stored, else the
+        canonical id cited; "title" is None when not stored."""
 
     @abc.abstractmethod
     def iter_records(self, q: "Query | str | None" = None, *, sort: str = "id") -> Iterator[dict[str, Any]]:
-        """Every matching cable's current JSON record, streamed (exports, static site)."""
+        """Every matching cable's current JSON record, streamed (exports, static site).
+
+        ``sort`` as in ``query`` (default: by id).  A bad query or sort raises at the
+        call, before the first record.  The stream reads one consistent state of the
+        store (writes meanwhile are not seen) and holds a few hundred records at a time.
+        """
 
     @abc.abstractmethod
     def iter_ids(self) -> Iterator[tuple[str, str | None]]:
@@ -229,4 +254,7 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def collections(self) -> list[dict[str, Any]]:
         """The collections held: [{"name": "cables", "title": ..., "count": n, "first": date,
-        "last": date, "generated": bool}] (the war diary joins later)."""
+        "last": date, "generated": bool}] (the war diary joins later).  "cables" is always
+        listed (count 0, first and last None in an empty store); first and last are the
+        earliest and latest ``created``; generated is True when any stored cable is
+        generated demo data."""
