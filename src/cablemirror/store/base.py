@@ -116,7 +116,8 @@ class Store(abc.ABC):
     # -- reading ----------------------------------------------------------------
     @abc.abstractmethod
     def get_cable(self, cable_id: str) -> dict[str, Any] | None:
-        """The current record's JSON dict (Cable.to_dict()), or None."""
+        """The current record's JSON dict (Cable.to_dict()), or None.  Generated demo
+        cables also have ``"generated": True`` (the key is absent otherwise)."""
 
     @abc.abstractmethod
     def get_versions(self, cable_id: str) -> list[dict[str, Any]]:

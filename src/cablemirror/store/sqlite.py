@@ -1,7 +1,8 @@
 """The SQLite store: one file, WAL, FTS5; one writer and many readers.
 
-Schema (version 1, ``data/schema_sqlite.sql``; ``PRAGMA application_id`` marks the file
-as cablemirror's, ``PRAGMA user_version`` is the schema version):
+Schema (version 3, ``data/schema_sqlite.sql``; ``PRAGMA application_id`` marks the file
+as cablemirror's, ``PRAGMA user_version`` is the schema version; a file of an older
+version is upgraded in place when opened for writing, see ``migrate.py``):
 
 ``cables``
     One row per canonical id: the current version, the columns pages filter, sort
@@ -17,9 +18,17 @@ as cablemirror's, ``PRAGMA user_version`` is the schema version):
     that version's record JSON, zlib-compressed, for versions that are not current
     (NULL for the current one, whose record is ``cables.record``: most cables have
     one version, and the record is not stored twice).
-``refs`` / ``tags`` / ``paragraphs``
+``facts`` / ``labels`` / ``totals``
+    What queries filter, sort and facet on, one narrow row per cable (created,
+    released, year, origin and classification as label ids, generated); the distinct
+    origins and classifications with what queries compare (origin words, canonical
+    classification); the facet counts of the whole collection, kept by every write.
+    ``cables.canon`` and ``refs.dst_key`` are canonical ids, so citations find a
+    cable whatever the spelling.  The read API is ``sqlite_read.py`` (queries
+    compiled by ``sqlite_query.py``).
+``refs`` / ``tags`` / ``captions`` / ``paragraphs``
     Rows of the *current* record of each cable, rewritten when the current version
-    changes.  ``paragraphs`` holds number, marking, cut_short and length, not a
+    changes (tags and captions upper-cased, each once, by cable key).  ``paragraphs`` holds number, marking, cut_short and length, not a
     third copy of the text (the record has it twice already: body and paragraphs);
     a search hit's paragraph is worked out from the record at query time
     (``hits.py``).  ``refs.dst`` may name a cable that is not stored
@@ -39,7 +48,8 @@ as cablemirror's, ``PRAGMA user_version`` is the schema version):
     cable's current version changes, except inside ``defer_search_index()`` (bulk
     imports), which marks it stale (``meta.search_index``) in the same transaction
     and rebuilds it in one pass at the end.  Ranking: bm25 weighted title 10,
-    subject 5, body 1, tags 3.  Queries are plain words (``fts5.py``).
+    subject 5, body 1, tags 3.  ``search()`` takes plain words (``fts5.py``);
+    ``query()`` the query language (``cablemirror.search``).
 
 Writing: ``store_batch`` runs in one ``BEGIN IMMEDIATE`` transaction, looks up the
 whole batch with a few ``IN (...)`` queries, assigns ids itself and writes with
