@@ -87,6 +87,7 @@ from .base import HIT_MARKS, SearchHit, SearchPage, Store, StoreError, StoreOutc
 from .completeness import completeness, release_of, release_seq, version_rank
 from .fts5 import fts5_query
 from .hits import paragraph_of_hit
+from .sqlite_query import Compiled
 from .sqlite_read import SQLiteReadAPI
 
 log = logging.getLogger(__name__)
@@ -981,32 +982,13 @@ class SQLiteStore(SQLiteReadAPI, Store):
         match = fts5_query(query if isinstance(query, str) else "")
         if match is None:
             return SearchPage(total=0)
+        # Plain words, ranked by bm25 over every hit; the hits are shown like query()'s.
+        words = Compiled(match=match, highlight=match)
         try:
-            with self._reading() as conn:
+            with self._snapshot() as conn:
                 total = conn.execute("SELECT count(*) FROM cables_fts WHERE cables_fts MATCH ?", (match,)).fetchone()[0]
-                if total == 0 or limit == 0:
-                    return SearchPage(total=total)
-                rows = conn.execute(
-                    "SELECT c.id, c.title, c.created, c.origin, c.classification, "
-                    "snippet(cables_fts, -1, ?, ?, '…', 24), highlight(cables_fts, 2, ?, ?), f.rank, c.record "
-                    "FROM cables_fts f JOIN cables c ON c.key = f.rowid "
-                    "WHERE cables_fts MATCH ? ORDER BY f.rank LIMIT ? OFFSET ?",
-                    (marks[0], marks[1], _HL_START, _HL_END, match, limit, offset),
-                ).fetchall()
-                hits = []
-                for cid, title, created, origin, cls, snip, body_hl, rank, record in rows:
-                    hits.append(
-                        SearchHit(
-                            id=cid,
-                            title=title,
-                            created=created,
-                            origin=origin,
-                            classification=cls,
-                            snippet=" ".join((snip or "").split()),  # one line: the release wraps text
-                            paragraph=self._hit_paragraph(record, body_hl),
-                            score=-float(rank),
-                        )
-                    )
+                page = self._rows(conn, words, "relevance", limit, offset) if total and limit else []
+                hits = self._hits(conn, words, page, marks) if page else []
         except StoreError as exc:
             raise StoreError(f"cannot search for {query!r}: {exc}") from None
         return SearchPage(total=total, hits=hits)
