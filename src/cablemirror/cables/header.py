@@ -82,23 +82,28 @@ def _recipient(line: str) -> Recipient | None:
     this runs for every line of long INFO lists)."""
     route = None
     slash = line.find("/")
-    if 0 < slash <= 9 and _ROUTE.fullmatch(line[:slash].rstrip()):
-        route = line[:slash].rstrip()
-        line = line[slash + 1:]
+    if 0 < slash <= 9:
+        head = line[:slash].rstrip()
+        if _ROUTE.fullmatch(head):
+            route = head
+            line = line[slash + 1:]
     words = line.split()
     mcn = None
     precedence = None
-    if len(words) > 1 and words[-1].isdigit() and len(words[-1]) <= 5:
-        mcn = words.pop()
-    if len(words) > 1 and words[-1] in _PRECEDENCE_WORDS:
-        precedence = words.pop()
-        if precedence == "IMMEDIATE" and len(words) > 1 and words[-1] == "NIACT":
-            words.pop()
-            precedence = "NIACT IMMEDIATE"
+    if len(words) > 1:
+        last = words[-1]
+        if last.isdigit() and len(last) <= 5:
+            mcn = words.pop()
+            last = words[-1]
+        if len(words) > 1 and last in _PRECEDENCE_WORDS:
+            precedence = words.pop()
+            if precedence == "IMMEDIATE" and len(words) > 1 and words[-1] == "NIACT":
+                words.pop()
+                precedence = "NIACT IMMEDIATE"
     name = " ".join(words)
     if not name:
         return None
-    return Recipient(route=route, name=name, precedence=precedence, mcn=mcn)
+    return Recipient(route, name, precedence, mcn)
 
 
 def _read_list(lines: list[str]) -> list[Recipient]:
@@ -106,9 +111,12 @@ def _read_list(lines: list[str]) -> list[Recipient]:
     excluding = False
     for raw in lines:
         line = raw.strip()
-        if not line or _PAGE_LINE.match(line):
+        if not line:
             continue
-        if _XMT.match(line):
+        first = line[0]
+        if first == "P" and _PAGE_LINE.match(line):
+            continue
+        if first == "X" and _XMT.match(line):
             # XMT names members of the preceding collective that do not get the cable.
             excluding = True
             line = _XMT.sub("", line)
