@@ -53,6 +53,8 @@ _ZERO_IN_WORD = re.compile(r"(?<=[A-Z])0|0(?=[A-Z])")
 
 def station_key(s: str) -> str:
     """Upper-case letters only; a zero touching letters is read as the letter O (OCR)."""
+    if s.isascii() and s.isalpha():
+        return s.upper()  # the common case: nothing to remove or read
     return _NON_LETTER.sub("", _ZERO_IN_WORD.sub("O", s.upper()))
 
 
@@ -171,11 +173,16 @@ def two_digit_year(year: int | str | None) -> str | None:
     return None
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def make_id(year: int | str | None, station_name: str, serial: int | str) -> str | None:
     """ "05", "ALMATY", "002985" -> "05ALMATY2985"; None when a part is unusable."""
     yy = two_digit_year(year)
     st = station(station_name)
-    digits = re.sub(r"\D", "", str(serial))
+    digits = str(serial)
+    if not digits.isdecimal():
+        digits = _NON_DIGIT.sub("", digits)
     if not yy or not st or not digits or int(digits) == 0:
         return None
     return f"{yy}{st}{int(digits)}"
@@ -238,6 +245,6 @@ def release_id(s: str) -> str:
     """
     t = s.strip().upper() if isinstance(s, str) else ""
     m = _WELL_FORMED.match(t)
-    if m and re.sub(r"[^A-Z]", "", t) in _ALIASES:
+    if m and _NON_LETTER.sub("", t) in _ALIASES:
         return t
     return canonical_id(t)

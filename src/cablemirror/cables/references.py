@@ -51,7 +51,7 @@ def find_ref_section(preamble: str) -> str | None:
     if m:
         line_start = preamble.rfind("\n", 0, m.start()) + 1
         before = preamble[line_start:m.start()]
-        lead = before if re.match(r"^\s*(?:¶\s*)?\(?[A-Z]\)?[.)]\s*$", before) else ""
+        lead = before if before and _LEAD_BULLET.match(before) else ""
         return _take_lines(lead + preamble[m.end():])
     # No label (scraped text lost it): bulleted lines that cite cables.
     if not _ANY_BULLET_LINE.search(preamble):
@@ -68,7 +68,7 @@ def _take_lines(text: str) -> str:
     i = 0
     while i < len(lines) and len(out) < 60:
         line = lines[i]
-        stop = _STOP.search(line)
+        stop = _stop_in(line)
         if i > 0 and _STOP_LINE.match(line) and not _BULLET_START.match(line):
             break
         if stop:
@@ -80,7 +80,7 @@ def _take_lines(text: str) -> str:
                 j += 1
             if j < len(lines) and (_BULLET_START.match(lines[j]) or
                                    (_CONTINUATION.match(lines[j]) and out and
-                                    not re.search(r"[.)]\s*$", out[-1]))) \
+                                    not _CLOSED_END.search(out[-1]))) \
                     and not _STOP_LINE.match(lines[j]):
                 i = j
                 continue
@@ -105,6 +105,30 @@ _REPORT = re.compile(r"(?i)\bTD-\d|\bIIR\b|\breports?\b|\bintsum\b|\bsitrep\b|\b
 _JOINERS = {"AND", "&", ",", "AND/OR"}
 _SKIP_BETWEEN = re.compile(r"^(?:\(\w{1,4}\)|:|-|NO\.?|#)$", re.I)
 _PAREN_YEAR = re.compile(r"\((\d{2})\)")
+
+
+_LEAD_BULLET = re.compile(r"^\s*(?:¶\s*)?\(?[A-Z]\)?[.)]\s*$")
+_CLOSED_END = re.compile(r"[.)]\s*$")
+_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")
+_ID_STATION = re.compile(r"^\d{2}([A-Z]+)\d")
+
+
+def _blank_out(m: re.Match[str]) -> str:
+    return " " * (m.end() - m.start())
+
+
+def _paren_year(m: re.Match[str]) -> str:
+    return " " + m[1] + " "
+
+
+def _stop_in(line: str) -> re.Match[str] | None:
+    """_STOP.search(line); an ASCII line without any of the words or characters the
+    pattern needs cannot match (the common case: a plain reference line)."""
+    if line.isascii():
+        low = line.lower()
+        if not ("classi" in low or "sensitive" in low or "c o r r" in low or "(" in line or "o." in low):
+            return None
+    return _STOP.search(line)
 
 
 def _station_for(words: list[str]) -> tuple[str, int] | None:
@@ -164,18 +188,24 @@ def parse_ref_text(text: str, *, year: int | str | None, reference_station: str 
     """References in the text of a REF section (label already removed)."""
     if not isinstance(text, str) or not text.strip():
         return []
-    t = _PAGE_HDR.sub(" ", _SECTION_HDR.sub(" ", text)).replace("¶", " ")
+    t = text
+    if "OF" in t:
+        t = _SECTION_HDR.sub(" ", t)
+    if "PAGE" in t:
+        t = _PAGE_HDR.sub(" ", t)
+    if "¶" in t:
+        t = t.replace("¶", " ")
     default_year = two_digit_year(year) if year is not None else None
     refs: list[Reference] = []
     last_station: str | None = None
     for bullet, item in _split_items(t):
-        for sub in re.split(r";", item):
+        for sub in item.split(";"):
             found, last_station = _scan(sub, bullet, default_year, last_station, reference_station)
             if found:
                 refs.extend(found)
                 continue
             value = " ".join(sub.split()).strip(" ,;")
-            if not value or not re.search(r"[A-Za-z]{2}", value):
+            if not value or not _TWO_LETTERS.search(value):
                 continue
             if _EMAIL.search(value):
                 kind = "email"
@@ -192,11 +222,20 @@ def parse_ref_text(text: str, *, year: int | str | None, reference_station: str 
 def _scan(sub: str, bullet: str | None, default_year: str | None, last_station: str | None,
           reference_station: str | None) -> tuple[list[Reference], str | None]:
     # Every rewrite keeps lengths, so token positions are positions in ``sub`` too.
-    s = _NOISE_WORDS.sub(lambda m: " " * len(m.group(0)), sub)
-    s = _PAREN_YEAR.sub(lambda m: " " + m.group(1) + " ", s)
-    s = _OCR_ZERO.sub("O", _OCR_O.sub("0", s))
-    tokens = [(m.group(0), m.start(), m.end(), bool(m.group(1)), bool(m.group(2)))
-              for m in _TOKEN.finditer(s)]
+    s = sub
+    if "REF" in s:
+        s = _NOISE_WORDS.sub(_blank_out, s)
+    if "(" in s:
+        s = _PAREN_YEAR.sub(_paren_year, s)
+    if "O" in s:
+        s = _OCR_O.sub("0", s)
+    if "0" in s:
+        s = _OCR_ZERO.sub("O", s)
+    tokens = []
+    for m in _TOKEN.finditer(s):
+        tok, num, word = m.group(0, 1, 2)
+        start, end = m.span()
+        tokens.append((tok, start, end, num is not None, word is not None))
     out: list[Reference] = []
     used: set[int] = set()
     prev_ref_end: int | None = None  # token index after the last serial
@@ -294,7 +333,7 @@ def parse_references(text: str, *, year: int | str | None = None, reference_id: 
         return []
     ref_station = None
     if reference_id:
-        m = re.match(r"^\d{2}([A-Z]+)\d", reference_id.upper())
+        m = _ID_STATION.match(reference_id.upper())
         if m:
             ref_station = _ALIASES.get(m.group(1))
     return parse_ref_text(section, year=year, reference_station=ref_station)
