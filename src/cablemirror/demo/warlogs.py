@@ -36,7 +36,9 @@ Hostile mode (``hostile=True``): the file starts with a byte-order mark, rows en
 LF or CRLF at random, blank lines appear between rows, ``HOSTILE_SHARE`` (5%) of the
 reports are damaged in one of the ways of ``HOSTILE_KINDS``, and after ``INSERT_SHARE``
 (1%) of them an extra row is inserted (``INSERT_KINDS``: junk, repeated header,
-duplicate keys with the same or different content).  Each hostile row says what the
+duplicate keys with the same or different content).  The first damaged rows go through
+every kind once (in an order drawn from the seed), later ones are drawn by weight, so
+a file with a few dozen hostile rows has every kind.  Each hostile row says what the
 reader and parser must make of it (``outcome``, ``reason``, ``problems``,
 ``expected``).  The clean reports of a hostile file are those of the clean file with
 the same count and seed.
@@ -395,6 +397,10 @@ class _Generator:
         self.type_of_unit = _picker(dict(_TYPE_OF_UNIT))
         self.hours = _picker(dict(enumerate(_HOUR_WEIGHTS)))
         self.recent: list[tuple[GeneratedRow, _Report]] = []  # clean imported rows, for duplicates
+        self.pending = sorted(HOSTILE_KINDS)
+        self.hrng.shuffle(self.pending)
+        self.pending_inserts = sorted(INSERT_KINDS)
+        self.hrng.shuffle(self.pending_inserts)
 
     # -- dates
 
@@ -573,9 +579,7 @@ class _Generator:
             rep = self._report(number, when)
             kind = None
             if self.hostile and hrng.random() < HOSTILE_SHARE:
-                kind = self.hostile_kinds(hrng)
-                if prev_broken and kind in RESYNC_UNSAFE:
-                    kind = None
+                kind = self._next_kind(self.pending, self.hostile_kinds, prev_broken)
             if kind is None:
                 row = GeneratedRow(number, rep.values["ReportKey"], self._encode(rep.values), self._newline(),
                                    expected=rep.expected)  # fmt: skip
@@ -585,13 +589,25 @@ class _Generator:
                 row = self._hostile(kind, number, rep)
             yield emit(row)
             if self.hostile and hrng.random() < INSERT_SHARE:
-                ikind = self.insert_kinds(hrng)
-                if prev_broken and ikind in RESYNC_UNSAFE:
+                ikind = self._next_kind(self.pending_inserts, self.insert_kinds, prev_broken)
+                if ikind is None:
                     continue
                 extra = self._insert(ikind, number + 1)
                 if extra is not None:
                     number += 1
                     yield emit(extra)
+
+    def _next_kind(self, pending: list[str], weighted: _Picker, prev_broken: bool) -> str | None:
+        """The next hostile kind: each kind once first (so a file with a few dozen hostile
+        rows has them all), then by weight.  None when only a kind that must not follow a
+        quarantined row would do."""
+        for i, kind in enumerate(pending):
+            if not (prev_broken and kind in RESYNC_UNSAFE):
+                return pending.pop(i)
+        if pending:
+            return None
+        kind = weighted(self.hrng)
+        return None if prev_broken and kind in RESYNC_UNSAFE else kind
 
     def _newline(self) -> bytes:
         if not self.hostile:

@@ -149,8 +149,11 @@ def _header_layout(head: bytes) -> _Layout | str:
     line = head[s:e]
     if not line:
         return "empty file"
-    parsed = _split_row(line, 0, len(line), True)
-    if not isinstance(parsed, tuple):
+    try:
+        parsed = _split_row(line, 0, len(line), True)
+    except _Broken:  # e.g. the first row of a headerless file, its summary spanning lines
+        parsed = None
+    if parsed is None:
         return "the first line is not a CSV row"
     fields, _end = parsed
     raw_names = [f.decode("utf-8", "replace").strip() for f in fields]
@@ -172,30 +175,37 @@ def _header_layout(head: bytes) -> _Layout | str:
     return _Layout(variant, tuple(names), names.index("ReportKey"), line_end, tuple(raw_names))
 
 
-def _detect(head: bytes) -> _Layout | str:
+def _detect(head: bytes, complete: bool = False) -> _Layout | str:
     header = _header_layout(head)
     if isinstance(header, _Layout):
         return header
-    # Headerless: a line starting like a row whose first row is 32 columns wide (the
-    # first such rows may be damaged: a few are tried).
+    # Headerless: a line starting like a row, and a whole row 32 columns wide (the first
+    # rows may be damaged: a few are tried).  A row running past the sample counts only
+    # when the sample is full (one long row can fill it).
+    cut = False
     for i, m in enumerate(_ROW32.finditer(head)):
         if i == 20:
             break
         start = m.start() + (1 if head[m.start()] in (0x0A, 0x0D) else 0)
         start += 3 if head.startswith(BOM, start) else 0
         try:
-            got = _split_row(head, start, len(head), False)
+            got = _split_row(head, start, len(head), complete)
         except _Broken:
             continue
-        if got is None or len(got[0]) == len(COLUMNS):
+        if got is None:
+            cut = True
+        elif len(got[0]) == len(COLUMNS):
             return _Layout("32", COLUMNS, 0, 0)
+    if cut and len(head) >= SNIFF_BYTES:
+        return _Layout("32", COLUMNS, 0, 0)
     return f"not a war-log CSV: {header}, and no line starts with a GUID report key and a date"
 
 
-def looks_like_warlog(head: bytes) -> str | None:
+def looks_like_warlog(head: bytes, *, complete: bool = False) -> str | None:
     """The war-log variant (``"32"``, ``"34"``, ``"iraq"``) of a file starting with
-    ``head`` (its first 64 KiB or so), or None."""
-    found = _detect(head)
+    ``head`` (its first 64 KiB or so), or None.  ``complete``: head is the whole file
+    (so a last row without a line break is whole, not cut)."""
+    found = _detect(head, complete)
     return found.variant if isinstance(found, _Layout) else None
 
 
@@ -299,7 +309,8 @@ def read(path: str | Path, *, start_offset: int = 0, variant: str | None = None)
     with f:
         try:
             head = f.read(SNIFF_BYTES)
-            layout = _detect(head) if variant is None else _forced_layout(head, variant)
+            complete = len(head) < SNIFF_BYTES
+            layout = _detect(head, complete) if variant is None else _forced_layout(head, variant)
             if isinstance(layout, str):
                 if start_offset == 0:
                     yield from _unrecognised(f, p, layout)

@@ -206,7 +206,7 @@ def to_mgrs(lat: float, lon: float, digits: int = 5) -> str:
     cell = 10 ** (5 - digits)
     e_in, n_in = (e_m % 100_000) // cell, (n_m % 100_000) // cell
     tail = f"{e_in:0{digits}d}{n_in:0{digits}d}" if digits else ""
-    return f"{zone:02d}{band}{col}{row}{tail}"
+    return f"{zone}{band}{col}{row}{tail}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,14 +225,14 @@ class GridRef:
         return self.band >= "N"
 
     def text(self) -> str:
-        """The canonical written form (no spaces, zone in two digits)."""
+        """The canonical written form (no spaces, zone without a leading zero)."""
         digits = {1.0: 5, 10.0: 4, 100.0: 3, 1000.0: 2, 10000.0: 1, 100000.0: 0}[self.cell]
         tail = ""
         if digits:
             e = int(self.easting % 100_000 // self.cell)
             n = int(self.northing % 100_000 // self.cell)
             tail = f"{e:0{digits}d}{n:0{digits}d}"
-        return f"{self.zone:02d}{self.band}{self.square}{tail}"
+        return f"{self.zone}{self.band}{self.square}{tail}"
 
 
 _MGRS_RE = re.compile(r"(\d{1,2})\s*([C-HJ-NP-X])\s*([A-HJ-NP-Z])([A-HJ-NP-V])\s*(\d*)\s*(\d*)")

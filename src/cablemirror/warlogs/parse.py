@@ -94,6 +94,8 @@ class _Row:
         value = self.raw(column)
         if not value:
             return ""
+        if "\r" in value:  # line ends as the reader gives them (a plain dict may hold CRs)
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
         if _CONTROL.search(value):
             found = sorted({f"U+{ord(c):04X}" for c in _CONTROL.findall(value)})
             self.problem("control-characters", column, None, f"replaced {', '.join(found)} with U+FFFD")
