@@ -178,7 +178,8 @@ def test_quoting_line_ends_and_bom(tmp_path: Path) -> None:
 def test_unquoted_fields(tmp_path: Path) -> None:
     values = [KEY.format(1), "2008-07-13 04:30:00", "Enemy Action", "", *["x"] * 28]
     items = read_bytes(tmp_path, (",".join(values) + "\n").encode())
-    assert isinstance(items[0], WarlogRawRecord) and items[0].fields["Category"] == "" and items[0].fields["CCIR"] == "x"
+    assert isinstance(items[0], WarlogRawRecord)
+    assert items[0].fields["Category"] == "" and items[0].fields["CCIR"] == "x"
 
 
 @pytest.mark.parametrize(
@@ -329,3 +330,19 @@ def test_generated_rows_match_the_written_file(tmp_path: Path) -> None:
     for r in generate_rows(300, 9, variant="iraq", hostile=True):
         assert data[r.offset : r.offset + len(r.data)] == r.data
         assert data.count(b"\n", 0, r.offset) + 1 == r.line
+
+
+# ---------------------------------------------------------------------------- real files
+
+
+@pytest.mark.corpus
+def test_no_real_release_file_is_taken_for_a_war_log() -> None:
+    shared = Path(__file__).resolve().parents[3] / "shared"
+    if not shared.is_dir():
+        pytest.skip(f"needs the real release files in {shared} (absent: this is not the project's CI layout)")
+    files = [p for p in sorted(shared.rglob("*")) if p.is_file()]
+    assert len(files) > 100
+    for p in files:
+        with open(p, "rb") as f:
+            head = f.read(256 * 1024)
+        assert looks_like_warlog(head, complete=len(head) < 256 * 1024) is None, p

@@ -424,7 +424,8 @@ class _Generator:
         rng = self.rng
         for year, month, n in self._month_counts():
             start = datetime(year, month, 1)
-            days = ((start.replace(year=year + 1, month=1) if month == 12 else start.replace(month=month + 1)) - start).days
+            end = start.replace(year=year + 1, month=1) if month == 12 else start.replace(month=month + 1)
+            days = (end - start).days
             stamps = sorted(
                 start + timedelta(days=rng.randrange(days), hours=self.hours(rng), minutes=rng.randrange(60))
                 for _ in range(n)
@@ -715,7 +716,8 @@ class _Generator:
                 values[column] = f"{exp[attr]}.0"
                 problems.add("count-format")
             else:
-                values[column] = "9" * 40 if kind == "huge-count" else h.choice(("two", "N/A", "-1", "1.5", "?", "3 KIA"))
+                bad = ("two", "N/A", "-1", "1.5", "?", "3 KIA")
+                values[column] = "9" * 40 if kind == "huge-count" else h.choice(bad)
                 exp[attr] = None
                 problems.add("bad-count")
         elif kind == "bad-boolean":
@@ -758,7 +760,8 @@ class _Generator:
             problems.add("bom-in-row")
         elif kind == "invalid-utf8":
             # Each cp1252 byte stands alone: two side by side can form valid UTF-8 (C9 94 is U+0254).
-            values["Summary"] = exp["summary"] = values["Summary"] + " \u201cNAMED\u201d CAF\u00c9 IN THE REPORT \u2013 NFI."
+            added = " \u201cNAMED\u201d CAF\u00c9 IN THE REPORT \u2013 NFI."
+            values["Summary"] = exp["summary"] = values["Summary"] + added
             data = self._encode(values, encoding={"Summary": "cp1252"})
             problems.add("cp1252-bytes")
         else:  # pragma: no cover - the table and this function must agree

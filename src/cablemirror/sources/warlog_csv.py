@@ -80,6 +80,7 @@ _ONE_FIELD_STRICT = rb'(?:"(?:[^"\r\n]++|"")*+"|[^,"\r\n]*+)'
 _CSV_FIELD_LIMIT = 131072
 _ONE_LINE_ROW = re.compile(_ONE_FIELD_STRICT + rb"(?:," + _ONE_FIELD_STRICT + rb")*+")
 _BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))*")
+_LINE_BREAK = re.compile(rb"[\r\n]")
 _IRAQ_HINT = re.compile(rb"\bMN[DF]-[A-Z]|\b3[789][RS][A-HJ-NP-Z][A-HJ-NP-V][0-9]{2}")
 _DATE = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{2}):([0-9]{2}):([0-9]{2})\s*")
 
@@ -134,12 +135,9 @@ class _Layout:
 
 def _first_line(data: bytes, start: int) -> tuple[int, int]:
     """(start, end) of the first non-blank line at or after ``start`` (end excludes the break)."""
-    m = _BLANK_LINES.match(data, start)
-    s = m.end()
-    e = s
-    while e < len(data) and data[e] not in (0x0A, 0x0D):
-        e += 1
-    return s, e
+    s = _BLANK_LINES.match(data, start).end()
+    m = _LINE_BREAK.search(data, s)
+    return s, (m.start() if m else len(data))
 
 
 def _header_layout(head: bytes) -> _Layout | str:
@@ -270,17 +268,17 @@ def _split_row(buf: bytes, p: int, n: int, at_eof: bool) -> tuple[list[bytes], i
         return fields, p  # a line break ends the row
 
 
-def _decode_fields(raw_fields: list[bytes]) -> list[str]:
+def _decode_fields(raw_fields: list[bytes]) -> tuple[list[str], bool]:
+    """The fields' text (line breaks as LF) and whether any needed the cp1252 fallback."""
     out = []
+    fallback = False
     for value in raw_fields:
         if b"\r" in value:
             value = value.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        out.append(decode_mixed(value)[0])
-    return out
-
-
-def _fallback(raw_fields: list[bytes]) -> bool:
-    return any(decode_mixed(v)[1] for v in raw_fields if not v.isascii())
+        text, fb = decode_mixed(value)
+        out.append(text)
+        fallback = fallback or fb
+    return out, fallback
 
 
 def _resync_pattern(key_index: int) -> re.Pattern[bytes]:
@@ -464,7 +462,8 @@ class _Scanner:
                         pass
                 got = _split_row(buf, pos, len(buf), self.eof)
                 if got is not None:
-                    return _decode_fields(got[0]), got[1], _fallback(got[0])
+                    texts, fallback = _decode_fields(got[0])
+                    return texts, got[1], fallback
             if len(buf) - pos > MAX_ROW_BYTES:
                 return None
             self._fill()

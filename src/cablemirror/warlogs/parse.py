@@ -226,7 +226,8 @@ def _position(row: _Row, theatre: str) -> tuple[str, float | None, float | None]
     if lat is None or lon is None:
         lat, lon = grid.mgrs_to_latlon(text)
         lat, lon = round(lat, 7), round(lon, 7)
-        row.problem("coordinates-from-mgrs", "MGRS", written, f"latitude/longitude taken from the grid square: {lat}, {lon}")
+        action = f"latitude/longitude taken from the grid square: {lat}, {lon}"
+        row.problem("coordinates-from-mgrs", "MGRS", written, action)
         return text, lat, lon
     try:
         off = grid.mgrs_offset(ref, lat, lon)
@@ -292,7 +293,9 @@ def parse_fields(
         else:
             setattr(report, attr, row.text(column))
     report.mgrs, report.latitude, report.longitude = _position(row, theatre)
-    extra = {name: (None if value is None else row.text(name)) for name, value in fields.items() if name not in ATTRIBUTES}
+    extra = {
+        name: (None if value is None else row.text(name)) for name, value in fields.items() if name not in ATTRIBUTES
+    }
     report.extra = extra
     _total_check(row, report, extra)
     report.generated = report.title.endswith(GENERATED_TITLE_MARK)
