@@ -111,3 +111,12 @@ def test_seed_page_through_the_cli(tmp_path: Path) -> None:
     assert len(rec["paragraphs"]) == 15
     # Other spellings of the id find it too.
     assert json.loads(run("show", "05almaty2985", "--db", db, "--json").output)["id"] == "05ALMATY2985"
+
+
+def test_upgrade_command(tmp_path: Path, demo_csv: Path) -> None:
+    db = str(tmp_path / "u.db")
+    missing = CliRunner().invoke(main, ["upgrade", "--db", db])
+    assert missing.exit_code == 2 and "no database at" in missing.output
+    run("import", str(demo_csv), "--db", db, "--quiet")
+    ok = run("upgrade", "--db", db)
+    assert ok.exit_code == 0 and "is up to date: 60 cables" in ok.output

@@ -330,6 +330,26 @@ def quarantine_cmd(db: str | None, as_json: bool) -> None:
         click.echo(f"{n} quarantined item(s)")
 
 
+@main.command("upgrade")
+@db_option
+@user_errors
+def upgrade_cmd(db: str | None) -> None:
+    """Upgrade a store written by an older cablemirror to this version's schema.
+
+    Runs once, in one transaction, and keeps every record; a store that is already
+    up to date is left as it is.
+    """
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    location = _db_label(db)
+    if not location.startswith("postgresql") and not Path(location).exists():
+        raise UserError(f"no database at {location}")
+    with _open(db) as store:  # opening for writing runs any pending upgrade
+        st = store.stats()
+    click.echo(f"{location} is up to date: {st['cables']:,} cables, {st['versions']:,} versions")
+
+
 # --------------------------------------------------------------------------- demo & serve
 
 

@@ -320,9 +320,8 @@ class SQLiteStore(SQLiteReadAPI, Store):
         if self.readonly:
             raise StoreError(
                 f"{self.path} was written by an older cablemirror (schema {version}; this version uses "
-                f"schema {SCHEMA_VERSION}) and is opened read-only: upgrade it once by opening it for "
-                f"writing, e.g. cablemirror import --db {self.path} with any release file "
-                "(the upgrade runs first and keeps every record)"
+                f"schema {SCHEMA_VERSION}) and is opened read-only: upgrade it once with "
+                f"`cablemirror upgrade --db {self.path}` (it keeps every record)"
             )
         log.warning(
             "upgrading %s from schema %d to %d: this runs once and takes about a minute per 100,000 cables",
