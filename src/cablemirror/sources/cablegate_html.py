@@ -48,8 +48,15 @@ _MARKUP = re.compile(
     rb"|</?(?:a|b|i|u|em|strong|span|font)(?:\s[^<>]*)?/?>",
     re.I,
 )
+# The markup the release itself writes (paragraph anchors, tag links, closing tags), case
+# sensitive: a faster pattern than _MARKUP.  When removing these leaves no "<", the result
+# is what _MARKUP gives (every "<" was one of these, and _MARKUP matches each the same
+# way); otherwise _MARKUP runs on the block as it was.
+_ANCHOR = re.compile(rb"<(?:a id='par[^']*' href='#par[^']*'>\xc2\xb6</a>|a href='/tag/[^'<>]*'>|/a>)")
 # Well-formed entities only: "AT&T" or "&GT" without a semicolon stay as written.
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+_SPACES = re.compile(r"\s+")
 
 _COLUMNS = {
     b"cable": "Reference ID",
@@ -126,7 +133,7 @@ def _parse(data: bytes, path: str | Path) -> RawRecord:
     if missing:
         raise _Malformed(f"the cable table lacks {', '.join(missing)}")
     ref_id = cells[b"cable"]
-    if any(c.isspace() for c in ref_id):
+    if " " in ref_id:  # _cell_text left single spaces where there was any whitespace
         raise _Malformed(f"Reference ID {ref_id!r} contains spaces")
     header_block = data[p0 + len(_PRE_OPEN) : e0]
     body_block = data[p1 + len(_PRE_OPEN) : e1]
@@ -141,7 +148,11 @@ def _parse(data: bytes, path: str | Path) -> RawRecord:
 
     tags: list[str] = []
     for block in (header_block, body_block):
-        for single, double in _TAG_LINK.findall(block):
+        at = block.find(b"/tag/")
+        if at < 0:
+            continue
+        # A tag link holds "/tag/" a few bytes after its "<a" (only space and href= between).
+        for single, double in _TAG_LINK.findall(block, max(0, block.rfind(b"<a", 0, at))):
             tag = _cell_text(single or double)
             if tag and tag not in tags:
                 tags.append(tag)
@@ -162,7 +173,7 @@ def _parse(data: bytes, path: str | Path) -> RawRecord:
         classification=cells[b"classification"],
         origin=cells[b"origin"],
         tags=tags or None,
-        release_label=re.sub(r"\s+", " ", label.group(1).decode("ascii")) if label else None,
+        release_label=_SPACES.sub(" ", label.group(1).decode("ascii")) if label else None,
         notes=notes,
     )
     return RawRecord(
@@ -202,6 +213,8 @@ def _diagnose(data: bytes) -> str:
 
 
 def _cell_text(raw: bytes) -> str:
+    if raw.isalnum():  # ASCII letters and digits only (a tag, an id): nothing to normalise
+        return raw.decode("ascii")
     text = raw.decode("utf-8")
     if "&" in text:
         text = _ENTITY.sub(_unescape, text)
@@ -223,7 +236,8 @@ def _block_text(block: bytes) -> str:
     entities decoded."""
     block = block.replace(b"&#x000A;", b"\n")
     if b"<" in block:
-        block = _MARKUP.sub(b"", block)
+        bare = _ANCHOR.sub(b"", block)
+        block = bare if b"<" not in bare else _MARKUP.sub(b"", block)
     text = block.decode("utf-8")
     if "&" in text:
         text = _ENTITY.sub(_unescape, text)
