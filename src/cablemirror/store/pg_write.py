@@ -7,10 +7,13 @@ new/updated/unchanged against everything committed before it, by any process.
 Version ids, cable keys, label ids and quarantine ids are handed out under that lock
 (max + 1, like the SQLite store: no gaps after a failed batch).
 
-Rows go in with binary ``COPY`` where nothing is computed, and with one
-``INSERT ... SELECT FROM unnest(arrays)`` where the server computes something (the
-tsvector of ``facts.doc``) or must check something (``ON CONFLICT (sha256) DO
-NOTHING`` on versions and quarantine).
+A batch costs a fixed handful of round trips, however big: the lock, one pipeline of
+look-ups, and one pipeline of writes in which each table gets one ``INSERT ... SELECT
+FROM unnest(arrays)`` (binary arrays, one statement per table; the server computes the
+tsvector of ``facts.doc`` and the label ids there, and versions say ``ON CONFLICT
+(sha256) DO NOTHING``).  Binary COPY moves big rows about 10 % faster on its own
+(``bench/pg_bench.py insert``) but cannot run inside a pipeline, and what dominates a
+batch is the server's ``to_tsvector`` (about 1.5-2.5 ms per cable-sized document).
 """
 
 from __future__ import annotations
@@ -60,10 +63,6 @@ def storable(text: str | None) -> str | None:
     return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
-def _deflate(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), ZLIB_LEVEL)
-
-
 def _date_parts(value: str | None) -> tuple[int | None, int | None, int | None]:
     v = value or ""
     if len(v) >= 10 and v[4] == "-" and v[7] == "-" and v[:4].isdigit() and v[5:7].isdigit() and v[8:10].isdigit():
@@ -100,22 +99,15 @@ class _Current:
     stored: int = 0  # versions stored before this batch
 
 
+def _columns(rows: list[tuple[Any, ...]], n: int) -> list[list[Any]]:
+    """Rows as ``n`` column lists: the arrays ``unnest`` turns back into rows."""
+    return [list(col) for col in zip(*rows)] if rows else [[] for _ in range(n)]
+
+
 class PgWriteAPI:
     """Mixed into ``PostgresStore``; see the module docstring and ``base.Store``."""
 
-    _labels: dict[str, dict[str, int]]  # kind -> value -> label_id
     _deferring: bool
-
-
-    @staticmethod
-    def _copy(conn: Any, table: str, columns: tuple[str, ...], types: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        with conn.cursor() as cur:
-            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(list(types))
-                for row in rows:
-                    copy.write_row(row)
 
     # ------------------------------------------------------------------ store_batch
 
@@ -126,13 +118,9 @@ class PgWriteAPI:
             return []
         now = _utcnow()
         with self._transaction() as conn:
-            known = self._known_versions(conn, [v.sha for v in versions])
-            current = self._current_versions(conn, sorted({v.cable_id for v in versions}))
-            next_version, next_key = conn.execute(
-                "SELECT (SELECT coalesce(max(version_id), 0) + 1 FROM versions), "
-                "(SELECT coalesce(max(key), 0) + 1 FROM cables)"
-            ).fetchone()
-
+            known, current, (next_version, next_key) = self._lookup(
+                conn, sorted({v.sha for v in versions}), sorted({v.cable_id for v in versions})
+            )
             outcomes: list[StoreOutcome] = []
             fresh: list[_Version] = []
             for v in versions:
@@ -163,14 +151,22 @@ class PgWriteAPI:
             if fresh:
                 for v in fresh:
                     v.json_text = self._record_json(v)
-                self._write_current(conn, [c for c in current.values() if c.added])
-                self._insert_versions(conn, fresh, current, now)
-                conn.execute(
-                    "UPDATE quarantine q SET resolved_version = v.vid, resolved_at = %s "
-                    "FROM unnest(%s::text[], %s::bigint[]) AS v(sha, vid) "
-                    "WHERE q.sha256 = v.sha AND q.resolved_version IS NULL",
-                    (now, [v.sha for v in fresh], [v.version_id for v in fresh]),
-                )
+                # Every write of the batch in one pipeline: one round trip, however many statements.
+                with conn.pipeline():
+                    self._write_current(conn, [c for c in current.values() if c.added])
+                    inserted = self._insert_versions(conn, fresh, current, now)
+                    conn.execute(
+                        "UPDATE quarantine q SET resolved_version = v.vid, resolved_at = %s "
+                        "FROM unnest(%b::text[], %b::bigint[]) AS v(sha, vid) "
+                        "WHERE q.sha256 = v.sha AND q.resolved_version IS NULL",
+                        (now, [v.sha for v in fresh], [v.version_id for v in fresh]),
+                    )
+                if inserted.rowcount != len(fresh):
+                    # Only a writer that did not take the store's lock can get here.
+                    raise StoreError(
+                        f"another process stored some of these records at the same moment in {self.where} "
+                        "without the writer lock; nothing of this batch was written: import again"
+                    )
         for o in outcomes:  # the current version as this batch left it
             cur = current.get(o.cable_id)
             if cur is not None:
@@ -208,55 +204,58 @@ class PgWriteAPI:
         return text
 
     @staticmethod
-    def _known_versions(conn: Any, shas: list[str]) -> dict[str, tuple[int, str, bool]]:
-        rows = conn.execute(
-            "SELECT v.sha256, v.version_id, v.cable_id, coalesce(c.version_id = v.version_id, false) "
-            "FROM versions v LEFT JOIN cables c ON c.id = v.cable_id WHERE v.sha256 = ANY(%s)",
-            (sorted(set(shas)),),
-        ).fetchall()
-        return {sha: (vid, cid, bool(cur)) for sha, vid, cid, cur in rows}
+    def _lookup(
+        conn: Any, shas: list[str], ids: list[str]
+    ) -> tuple[dict[str, tuple[int, str, bool]], dict[str, _Current], tuple[int, int]]:
+        """What the store holds of a batch (one round trip): the versions with these
+        bytes, the current versions of these cables, the next version id and key."""
+        with conn.pipeline():
+            known_cur = conn.execute(
+                "SELECT v.sha256, v.version_id, v.cable_id, coalesce(c.version_id = v.version_id, false) "
+                "FROM versions v LEFT JOIN cables c ON c.id = v.cable_id WHERE v.sha256 = ANY(%s)",
+                (shas,),
+            )
+            current_cur = conn.cursor().execute(
+                "SELECT c.id, c.key, c.version_id, c.n_versions, v.completeness, v.released, v.release_seq "
+                "FROM cables c JOIN versions v ON v.version_id = c.version_id WHERE c.id = ANY(%s)",
+                (ids,),
+            )
+            next_cur = conn.cursor().execute(
+                "SELECT (SELECT coalesce(max(version_id), 0) + 1 FROM versions), "
+                "(SELECT coalesce(max(key), 0) + 1 FROM cables)"
+            )
+        known = {sha: (vid, cid, bool(cur)) for sha, vid, cid, cur in known_cur.fetchall()}
+        current = {
+            cid: _Current(key, vid, 0, version_rank(score, released, seq, vid), False, stored=n)
+            for cid, key, vid, n, score, released, seq in current_cur.fetchall()
+        }
+        next_version, next_key = next_cur.fetchone()
+        return known, current, (next_version, next_key)
 
     @staticmethod
-    def _current_versions(conn: Any, ids: list[str]) -> dict[str, _Current]:
-        current: dict[str, _Current] = {}
-        for cid, key, vid, n, score, released, seq in conn.execute(
-            "SELECT c.id, c.key, c.version_id, c.n_versions, v.completeness, v.released, v.release_seq "
-            "FROM cables c JOIN versions v ON v.version_id = c.version_id WHERE c.id = ANY(%s)",
-            (ids,),
-        ):
-            current[cid] = _Current(key, vid, 0, version_rank(score, released, seq, vid), False, stored=n)
-        return current
-
-    def _insert_versions(self, conn: Any, fresh: list[_Version], current: dict[str, _Current], now: str) -> None:
-        cols: list[list[Any]] = [[] for _ in range(15)]
+    def _insert_versions(conn: Any, fresh: list[_Version], current: dict[str, _Current], now: str) -> Any:
+        """Insert the new versions; returns the cursor (its rowcount says how many went in)."""
+        rows = []
         for v in fresh:
             prov = v.raw.provenance
             # The current version's record lives in cables.record only; others keep their own.
             is_current = current[v.cable_id].version_id == v.version_id
-            row = (
+            rows.append((
                 v.version_id, v.cable_id, v.sha, storable(v.raw.collection) or "", storable(prov.format) or "",
                 storable(prov.path) or "", prov.offset, prov.length, prov.line, storable(v.released),
-                storable(v.label), v.seq, v.score, None if is_current else _deflate(v.json_text),
+                storable(v.label), v.seq, v.score, None if is_current else v.json_text,
                 zlib.compress(bytes(v.raw.raw), ZLIB_LEVEL),
-            )
-            for col, value in zip(cols, row):
-                col.append(value)
-        inserted = conn.execute(
+            ))
+        return conn.cursor().execute(
             "INSERT INTO versions (version_id, cable_id, sha256, collection, format, path, byte_offset, length, line, "
-            "imported_at, released, release_label, release_seq, completeness, record_z, raw_z) "
-            "SELECT v, c, s, col, f, p, o, l, ln, %s, r, rl, rs, sc, rz, z FROM unnest("
-            "%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::bigint[], "
-            "%s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::bytea[], %s::bytea[]) "
-            "AS t(v, c, s, col, f, p, o, l, ln, r, rl, rs, sc, rz, z) "
+            "imported_at, released, release_label, release_seq, completeness, record, raw_z) "
+            "SELECT v, c, s, col, f, p, o, l, ln, %s, r, rl, rs, sc, rec, z FROM unnest("
+            "%b::bigint[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::bigint[], %b::bigint[], "
+            "%b::bigint[], %b::text[], %b::text[], %b::bigint[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "AS t(v, c, s, col, f, p, o, l, ln, r, rl, rs, sc, rec, z) "
             "ON CONFLICT (sha256) DO NOTHING",
-            (now, *cols),
-        ).rowcount
-        if inserted != len(fresh):
-            # Only a writer that did not take the store's lock can get here.
-            raise StoreError(
-                f"another process stored some of these records at the same moment in {self.where} "
-                "without the writer lock; nothing of this batch was written: import again"
-            )
+            (now, *_columns(rows, 15)),
+        )
 
     def _write_current(self, conn: Any, states: list[_Current]) -> None:
         """Insert new cables, switch changed ones to their new current version, count versions."""
@@ -267,11 +266,10 @@ class PgWriteAPI:
         if switches:
             keys = [s.key for s in switches]
             # The version that stops being current keeps its record in versions from now on.
-            old = conn.execute("SELECT version_id, record FROM cables WHERE key = ANY(%s)", (keys,)).fetchall()
             conn.execute(
-                "UPDATE versions v SET record_z = t.z FROM unnest(%s::bigint[], %s::bytea[]) AS t(vid, z) "
-                "WHERE v.version_id = t.vid",
-                ([vid for vid, _ in old], [_deflate(r) for _, r in old]),
+                "UPDATE versions v SET record = c.record FROM cables c "
+                "WHERE c.key = ANY(%s) AND v.version_id = c.version_id",
+                (keys,),
             )
             ids = [s.best.cable_id for s in switches]  # type: ignore[union-attr]
             conn.execute("DELETE FROM refs WHERE src = ANY(%s)", (ids,))
@@ -282,11 +280,15 @@ class PgWriteAPI:
         changed = inserts + switches
         if changed:
             rows = [self._cable_row(s) for s in changed]
-            self._copy(conn, "cables", _CABLE_COLUMNS, _CABLE_TYPES, rows)
+            conn.execute(
+                f"INSERT INTO cables ({', '.join(_CABLE_COLUMNS)}) SELECT * FROM unnest("
+                + ", ".join(f"%b::{t}[]" for t in _CABLE_TYPES) + ")",
+                _columns(rows, len(_CABLE_COLUMNS)),
+            )
             self._write_parts(conn, changed, rows)
         if counts:
             conn.execute(
-                "UPDATE cables c SET n_versions = c.n_versions + t.n FROM unnest(%s::bigint[], %s::int[]) AS t(k, n) "
+                "UPDATE cables c SET n_versions = c.n_versions + t.n FROM unnest(%b::bigint[], %b::int[]) AS t(k, n) "
                 "WHERE c.key = t.k",
                 ([s.key for s in counts], [s.added for s in counts]),
             )
@@ -324,9 +326,11 @@ class PgWriteAPI:
             v.json_text,
         )
 
-    def _write_parts(self, conn: Any, states: list[_Current], rows: list[tuple[Any, ...]]) -> None:
+    @staticmethod
+    def _write_parts(conn: Any, states: list[_Current], rows: list[tuple[Any, ...]]) -> None:
         """The rows derived from the new current records: refs, tags, captions,
-        paragraphs, facts with the full-text document (``rows``: their ``cables`` rows)."""
+        paragraphs, labels, facts with the full-text document (``rows``: their
+        ``cables`` rows, in the same order)."""
         refs: list[tuple[Any, ...]] = []
         tags: list[tuple[Any, ...]] = []
         captions: list[tuple[Any, ...]] = []
@@ -347,55 +351,52 @@ class PgWriteAPI:
                 for i, p in enumerate(c.paragraphs)
             ]
             docs.append(document(c.title, c.subject, c.tags, c.body))
-        self._copy(conn, "refs", ("src", "position", "bullet", "value", "kind", "dst", "dst_key"),
-                   ("text", "integer", "text", "text", "text", "text", "text"), refs)
-        self._copy(conn, "tags", ("key", "tag", "position"), ("bigint", "text", "integer"), tags)
-        self._copy(conn, "captions", ("key", "caption"), ("bigint", "text"), captions)
-        self._copy(conn, "paragraphs", ("cable", "position", "number", "marking", "cut_short", "length"),
-                   ("text", "integer", "bigint", "text", "boolean", "integer"), paras)
-        origins = self._label_ids(conn, "origin", {r[11] for r in rows if r[11] is not None})
-        classes = self._label_ids(conn, "class", {r[12] for r in rows if r[12] is not None})
+        for table, columns, types, values in (
+            ("refs", "src, position, bullet, value, kind, dst, dst_key", "text int text text text text text", refs),
+            ("tags", "key, tag, position", "bigint text int", tags),
+            ("captions", "key, caption", "bigint text", captions),
+            ("paragraphs", "cable, position, number, marking, cut_short, length", "text int bigint text bool int", paras),
+        ):
+            if values:
+                conn.execute(
+                    f"INSERT INTO {table} ({columns}) SELECT * FROM unnest("
+                    + ", ".join(f"%b::{t}[]" for t in types.split()) + ")",
+                    _columns(values, len(types.split())),
+                )
+        # Labels: the new origins and classifications get the next ids (under the writer lock).
+        labels = sorted({("origin", r[11]) for r in rows if r[11] is not None}
+                        | {("class", r[12]) for r in rows if r[12] is not None})
+        if labels:
+            conn.execute(
+                "INSERT INTO labels (label_id, kind, value, norm) "
+                "SELECT (SELECT coalesce(max(label_id), 0) FROM labels) + row_number() OVER (ORDER BY t.i), t.k, t.v, t.n "
+                "FROM unnest(%b::text[], %b::text[], %b::text[]) WITH ORDINALITY AS t(k, v, n, i) "
+                "WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.kind = t.k AND l.value = t.v)",
+                (
+                    [k for k, _ in labels],
+                    [v for _, v in labels],
+                    [derived.origin_words(v) if k == "origin" else derived.class_key(v) for k, v in labels],
+                ),
+            )
         conn.execute(
             "INSERT INTO facts (key, created, released, year, origin, class, generated, doc) "
-            f"SELECT k, c, r, y, o, cl, g, {DOC_SQL.format('a', 'b', 't', 'd')} FROM unnest("
-            "%s::bigint[], %s::text[], %s::text[], %s::int[], %s::int[], %s::int[], %s::boolean[], "
-            "%s::text[], %s::text[], %s::text[], %s::text[]) AS u(k, c, r, y, o, cl, g, a, b, t, d)",
+            "SELECT u.k, u.c, u.r, u.y, lo.label_id, lc.label_id, u.g, "
+            f"{DOC_SQL.format('u.a', 'u.b', 'u.t', 'u.d')} FROM unnest("
+            "%b::bigint[], %b::text[], %b::text[], %b::int[], %b::text[], %b::text[], %b::boolean[], "
+            "%b::text[], %b::text[], %b::text[], %b::text[]) AS u(k, c, r, y, o, cl, g, a, b, t, d) "
+            "LEFT JOIN labels lo ON lo.kind = 'origin' AND lo.value = u.o "
+            "LEFT JOIN labels lc ON lc.kind = 'class' AND lc.value = u.cl",
             (
                 [r[0] for r in rows],
                 [r[6] for r in rows],
                 [r[7] for r in rows],
                 [r[8] for r in rows],
-                [origins.get(r[11]) for r in rows],
-                [classes.get(r[12]) for r in rows],
+                [r[11] for r in rows],
+                [r[12] for r in rows],
                 [r[22] for r in rows],
                 *([d[i] for d in docs] for i in range(4)),
             ),
         )
-
-    def _label_ids(self, conn: Any, kind: str, values: set[str]) -> dict[str, int]:
-        """Label ids of ``values`` (origins or classifications), creating the new ones.
-        Labels are never deleted, so committed ids are cached for the life of the store."""
-        cache = self._labels.setdefault(kind, {})
-        missing = sorted(v for v in values if v not in cache)
-        if missing:
-            found = dict(
-                conn.execute(
-                    "SELECT value, label_id FROM labels WHERE kind = %s AND value = ANY(%s)", (kind, missing)
-                ).fetchall()
-            )
-            new = [v for v in missing if v not in found]
-            if new:
-                norm = derived.origin_words if kind == "origin" else derived.class_key
-                start = conn.execute("SELECT coalesce(max(label_id), 0) + 1 FROM labels").fetchone()[0]
-                ids = list(range(start, start + len(new)))
-                conn.execute(
-                    "INSERT INTO labels (label_id, kind, value, norm) "
-                    "SELECT i, %s, v, n FROM unnest(%s::int[], %s::text[], %s::text[]) AS t(i, v, n)",
-                    (kind, ids, new, [norm(v) for v in new]),
-                )
-                found.update(zip(new, ids))
-            cache.update(found)
-        return {v: cache[v] for v in values}
 
     # ------------------------------------------------------------------ search index
 
@@ -477,7 +478,7 @@ class PgWriteAPI:
                 parts = [document(title, subject, tags.split(), body or "") for _, title, subject, tags, body in rows]
                 conn.execute(
                     f"UPDATE facts f SET doc = n.doc FROM (SELECT u.k, {DOC_SQL.format('u.a', 'u.b', 'u.t', 'u.d')} AS doc "
-                    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(k, a, b, t, d)) n "
+                    "FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[], %b::text[]) AS u(k, a, b, t, d)) n "
                     "WHERE f.key = n.k AND f.doc IS DISTINCT FROM n.doc",
                     ([r[0] for r in rows], *([p[i] for p in parts] for i in range(4))),
                 )

@@ -64,7 +64,6 @@ class PostgresStore(PgWriteAPI, PgReadAPI, Store):
         self._closed = False
         self._lock = threading.Lock()
         self._deferring = False
-        self._labels: dict[str, dict[str, int]] = {}  # kind -> value -> label_id (committed ones)
         self._init_read_api()
         self._kwargs = self.target.connect_kwargs(readonly=readonly)
         self._prepare()
@@ -206,11 +205,7 @@ class PostgresStore(PgWriteAPI, PgReadAPI, Store):
                         "AND txid_current_if_assigned() IS NOT NULL"
                     )
             except self.psycopg.Error as exc:
-                self._labels.clear()  # label ids handed out in the transaction are void
                 raise self._write_error(exc) from None
-            except BaseException:
-                self._labels.clear()
-                raise
 
     def _write_error(self, exc: Exception) -> StoreError:
         errors = self.psycopg.errors
@@ -241,16 +236,14 @@ class PostgresStore(PgWriteAPI, PgReadAPI, Store):
             rows = conn.execute(
                 "SELECT v.version_id, v.sha256, v.collection, v.format, v.path, v.byte_offset, v.length, v.line, "
                 "v.imported_at, v.released, v.release_label, v.completeness, "
-                "coalesce(c.version_id = v.version_id, false), v.record_z, "
-                "CASE WHEN c.version_id = v.version_id THEN c.record END "
+                "coalesce(c.version_id = v.version_id, false), "
+                "CASE WHEN c.version_id = v.version_id THEN c.record ELSE v.record END "
                 "FROM versions v LEFT JOIN cables c ON c.id = v.cable_id "
                 "WHERE v.cable_id = %s ORDER BY v.version_id",
                 (storable(cable_id),),
             ).fetchall()
         out = []
-        for (vid, sha, coll, fmt, path, off, length, line, imported, released, label, score, cur, rec_z, rec) in rows:
-            if rec is None and rec_z is not None:
-                rec = self._inflate(rec_z, f"record of {cable_id} version {vid}").decode("utf-8")
+        for (vid, sha, coll, fmt, path, off, length, line, imported, released, label, score, cur, rec) in rows:
             out.append(
                 {
                     "version_id": vid,

@@ -97,8 +97,10 @@ CREATE TABLE labels (
     UNIQUE (kind, value)
 )
 ;
--- One row per distinct raw record (by sha256 of its bytes).  raw_z and record_z are
--- zlib-compressed by the store, so PostgreSQL is told not to compress them again.
+-- One row per distinct raw record (by sha256 of its bytes).  raw_z is zlib-compressed by
+-- the store (PostgreSQL is told not to compress it again); record is the JSON of a
+-- version that is not current (NULL for the current one: it is cables.record), left to
+-- PostgreSQL's own compression so that switching versions is one UPDATE on the server.
 CREATE TABLE versions (
     version_id    bigint PRIMARY KEY,
     cable_id      text COLLATE "C" NOT NULL,
@@ -114,11 +116,11 @@ CREATE TABLE versions (
     release_label text,
     release_seq   bigint NOT NULL,
     completeness  bigint NOT NULL,
-    record_z      bytea,
+    record        text,
     raw_z         bytea NOT NULL
 )
 ;
-ALTER TABLE versions ALTER COLUMN raw_z SET STORAGE EXTERNAL, ALTER COLUMN record_z SET STORAGE EXTERNAL
+ALTER TABLE versions ALTER COLUMN raw_z SET STORAGE EXTERNAL
 ;
 CREATE INDEX versions_cable ON versions (cable_id)
 ;
