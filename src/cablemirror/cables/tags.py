@@ -51,6 +51,9 @@ _KINDS = _load_kinds()
 _PHRASES = _load_mapping("tag_phrases.txt")
 _PHRASE_MAX = max((len(k.split()) for k in _PHRASES), default=1)
 _PERSONS = _load_mapping("tag_persons.txt")
+# First words of the multi-word phrases and persons: no lookup of word runs elsewhere.
+_PHRASE_FIRST = frozenset(k.split(" ")[0] for k in _PHRASES)
+_PERSON_FIRST = frozenset(k.split(" ")[0] for k in _PERSONS)
 _GIVEN = frozenset(w for line in _data("given_names.txt").splitlines()
                    if not line.startswith("#") for w in line.split())
 # Pieces a glued run may be made of: four-letter codes and two-letter countries.
@@ -122,6 +125,11 @@ _PAGE_NOISE = re.compile(
     re.I,
 )
 _PAREN = re.compile(r"\(([^()]*)\)")
+_SEGMENT_SEP = re.compile(r"[,;]")
+
+
+def _strip_word(w: str) -> str:
+    return w.strip(".-/'")
 _WORD = re.compile(r"[A-Z0-9][A-Z0-9'&./\-]*")
 
 
@@ -131,6 +139,8 @@ def _is_known(word: str) -> bool:
 
 def _person_at(words: list[str], i: int) -> tuple[str, int] | None:
     """A person written as "SURNAME GIVEN [GIVEN]" starting at words[i]."""
+    if words[i] not in _PERSON_FIRST and not (i + 1 < len(words) and words[i + 1] in _GIVEN):
+        return None  # neither a listed person nor a surname before a given name starts here
     for size in (3, 2):
         key = " ".join(words[i:i + size])
         if len(words) - i >= size and key in _PERSONS:
@@ -147,7 +157,7 @@ def _read_segment(words: list[str], canonicalize: bool, out: list[str]) -> None:
         w = words[i]
         if canonicalize:
             hit = None
-            for size in range(min(_PHRASE_MAX, n - i), 1, -1):
+            for size in range(min(_PHRASE_MAX, n - i) if w in _PHRASE_FIRST else 1, 1, -1):
                 key = " ".join(words[i:i + size])
                 if key in _PHRASES:
                     hit = (_PHRASES[key], size)
@@ -196,6 +206,10 @@ def parse_tags(text: str, *, canonicalize: bool = True) -> list[str]:
     if not isinstance(text, str) or not text.strip():
         return []
     t = text.upper()
+    if not canonicalize and "PAGE" not in t and "(" not in t:
+        # Without canonicalisation every word of every segment is a tag, and [,;] never
+        # occur inside a word: the words of the whole text, deduplicated.
+        return list(dict.fromkeys(w for w in map(_strip_word, _WORD.findall(t)) if w))
     if "PAGE" in t:
         t = _PAGE_NOISE.sub(",", t)
     out: list[str] = []
@@ -212,7 +226,7 @@ def parse_tags(text: str, *, canonicalize: bool = True) -> list[str]:
 
     if "(" in t:
         t = _PAREN.sub(_protect, t)
-    for segment in re.split(r"[,;]", t):
+    for segment in _SEGMENT_SEP.split(t):
         seg = segment.strip()
         if not seg:
             continue
@@ -247,21 +261,54 @@ _LABEL_LINE = re.compile(
 _CODEISH = re.compile(r"^(?:[A-Z][A-Z0-9\-]{1,15},?\s*)+$")
 
 
+# Every spelling of the label holds one of these (TAGS, TAGES, TAG; TABS; TGS; TAS; AGS).
+_LABEL_CORES = ("tag", "tab", "tgs", "tas", "ags")
+
+
+def _label_search(preamble: str) -> re.Match[str] | None:
+    """_LABEL.search(preamble), started on the line of the first possible label word (in
+    ASCII text a lower-case copy finds those; only spaces stand between a match's start
+    and its word, so the match starts on that word's line or later)."""
+    if not preamble.isascii():
+        return _LABEL.search(preamble)
+    low = preamble.lower()
+    first = low.find("tag")
+    end = len(low) if first < 0 else first
+    for core in _LABEL_CORES[1:]:
+        k = low.find(core, 0, end + 2)
+        if k >= 0 and (first < 0 or k < first):
+            first = k
+            end = k
+    if first < 0:
+        return None
+    return _LABEL.search(preamble, preamble.rfind("\n", 0, first) + 1)
+
+
+def _lines_from(text: str, pos: int):
+    """The lines of text[pos:], lazily (a TAGS label needs its line and a few more)."""
+    while True:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            yield text[pos:]
+            return
+        yield text[pos:nl]
+        pos = nl + 1
+
+
 def find_tags_text(preamble: str) -> str | None:
     """The text of the TAGS line(s) in a cable's opening lines, label removed; None if absent."""
     if not isinstance(preamble, str):
         return None
-    m = _LABEL.search(preamble)
+    m = _label_search(preamble)
     if not m:
         return None
-    rest = preamble[m.end():]
-    lines = rest.split("\n")
-    first = lines[0]
+    lines = _lines_from(preamble, m.end())
+    first = next(lines)
     stop = _STOP.search(first)
     if stop:
         return first[:stop.start()]
     parts = [first]
-    for nxt in lines[1:]:
+    for nxt in lines:
         s = nxt.strip()
         if not s or _LABEL_LINE.match(s):
             break
