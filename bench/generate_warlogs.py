@@ -12,6 +12,7 @@ the rows and writes <out>.hostile.json, naming each hostile row and what must be
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import Counter
@@ -37,7 +38,7 @@ def read_back(path: Path) -> str:
     for item in read(path):
         result = item if isinstance(item, Quarantined) else parse_or_quarantine(item)
         if isinstance(result, Quarantined):
-            reasons[result.reason.split(":")[0]] += 1
+            reasons[re.split(r"[:'\"(]", result.reason, maxsplit=1)[0].strip()] += 1  # the kind, not the value
         else:
             reports += 1
             problems.update(result.problem_kinds())

@@ -131,11 +131,24 @@ def test_equator_and_central_meridian() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.floats(-79.99, 83.99), st.floats(-179.999, 179.999))
-def test_point_lies_in_its_own_cell(lat: float, lon: float) -> None:
-    ref = m.to_mgrs(lat, lon)
+@given(st.floats(-80, 84), st.floats(-180, 180), st.integers(0, 5))
+def test_point_lies_in_its_own_cell_at_every_precision(lat: float, lon: float, digits: int) -> None:
+    ref = m.to_mgrs(lat, lon, digits)
     assert m.mgrs_offset(m.parse_mgrs(ref), lat, lon) == 0.0
     assert m.parse_mgrs(ref).text() == ref
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(83.99, -21.0), (84.0, 100.0), (-80.0, 5.0), (0.0, 0.0), (-0.001, 0.0)])
+def test_cells_at_the_edges_of_the_grid(lat: float, lon: float) -> None:
+    for digits in range(6):
+        ref = m.to_mgrs(lat, lon, digits)
+        assert m.mgrs_offset(m.parse_mgrs(ref), lat, lon) == 0.0, ref
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-79.99, 83.99), st.floats(-179.999, 179.999))
+def test_cell_corner_is_next_to_the_point(lat: float, lon: float) -> None:
+    ref = m.to_mgrs(lat, lon)
     corner = m.mgrs_to_latlon(ref, centre=False)
     # The cell's corner lies within its 1 m diagonal of the point (in metres, roughly).
     north = (corner[0] - lat) * 111_320

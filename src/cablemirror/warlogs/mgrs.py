@@ -239,14 +239,22 @@ _MGRS_RE = re.compile(r"(\d{1,2})\s*([C-HJ-NP-X])\s*([A-HJ-NP-Z])([A-HJ-NP-V])\s
 
 
 @lru_cache(maxsize=None)
-def _band_floor(zone: int, band: str) -> float:
-    """The lowest northing (whole 100 km) of a band's southern edge in a zone: on the
-    central meridian north of the equator, at the zone's edge south of it (parallels
-    bend poleward)."""
-    band_south = -80 + 8 * BANDS.index(band)
-    cm = _central_meridian(zone)
-    floor = min(latlon_to_utm(band_south, cm + d, zone)[3] for d in (0.0, 3.0))
-    return math.floor(floor / 100_000) * 100_000
+def _band_northings(zone: int, band: str) -> tuple[float, float, float]:
+    """(floor, low, high) for a latitude band in a zone: ``floor`` is the whole 100 km
+    below its lowest northing (where the 2,000 km cycle of row letters is anchored);
+    a cell whose northing lies outside ``low``..``high`` (the band grown by a degree of
+    latitude each way) does not belong to the band.  Parallels bend poleward, so the
+    extremes lie on the central meridian or at the zone's edge."""
+    south = -80 + 8 * BANDS.index(band)
+    north = south + (12 if band == "X" else 8)
+    # In the band's own hemisphere convention, even a degree across the equator.
+    offset = 0.0 if band >= "N" else FALSE_NORTHING_SOUTH
+
+    def northings(lat: float) -> list[float]:  # the series holds beyond 80S/84N too
+        return [_WGS84.forward(lat, d)[1] + offset for d in (0.0, 3.0)]
+
+    floor = math.floor(min(northings(south)) / 100_000) * 100_000
+    return floor, min(northings(south - 1.0)), max(northings(north + 1.0))
 
 
 def parse_mgrs(text: str) -> GridRef:
@@ -276,18 +284,14 @@ def parse_mgrs(text: str) -> GridRef:
     row_offset = 5 if zone % 2 == 0 else 0
     n_cycle = ((_ROW_LETTERS.index(row) - row_offset) % 20) * 100_000 + n_in
     # The row letters repeat every 2,000 km: the band says which repetition.
-    band_south = -80 + 8 * BANDS.index(band)
-    band_floor = _band_floor(zone, band)
+    floor, low, high = _band_northings(zone, band)
     northing = n_cycle
-    while northing < band_floor:
+    while northing < floor:
         northing += 2_000_000
-    ref = GridRef(zone, band, col + row, easting, northing, cell)
-    # A square whose latitude lies outside the band was mistyped.
-    lat, _ = utm_to_latlon(zone, ref.northern, easting + cell / 2, northing + cell / 2)
-    band_north = band_south + (12 if band == "X" else 8)
-    if not band_south - 1.0 <= lat <= band_north + 1.0:
+    # A square whose northing lies outside the band was mistyped.
+    if not low <= northing + cell / 2 <= high:
         raise MGRSError(f"{text!r}: square {col}{row} does not lie in latitude band {band} of zone {zone}")
-    return ref
+    return GridRef(zone, band, col + row, easting, northing, cell)
 
 
 def mgrs_to_latlon(text: str, *, centre: bool = True) -> tuple[float, float]:
