@@ -772,8 +772,7 @@ class _Generator:
         if reason is not None:
             return GeneratedRow(number, values["ReportKey"] or None, data, self._newline(), kinds=(kind,),
                                 outcome="quarantine", reason=reason)  # fmt: skip
-        if kind == "swapped-coordinates":
-            pass  # the parser swaps them back: the clean values are expected
+        # (swapped coordinates: the parser swaps them back, so the clean values are expected)
         return GeneratedRow(number, key, data, self._newline(), kinds=(kind,), problems=frozenset(problems),
                             expected=exp, approx_position=approx)  # fmt: skip
 
