@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from cablemirror.cables import glossary as g
-from conftest import shared_path
+from tests.conftest import shared_path
 
 # ---------------------------------------------------------------------------
 # Loading and data integrity

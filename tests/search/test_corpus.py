@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
+from tests.conftest import shared_path
 
 from cablemirror.search import Record, build_filter, parse_query, plan_fts5
 from cablemirror.search.fields import CABLE_FIELDS

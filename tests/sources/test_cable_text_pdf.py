@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
+from tests.conftest import shared_path
 
 from cablemirror.model import FORMAT_PDF, FORMAT_TEXT, Quarantined, RawRecord, sha256_hex
 from cablemirror.sources import cable_pdf, cable_text

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
+from tests.conftest import shared_path
 
 from cablemirror.model import FORMAT_HTML, Quarantined, RawRecord, sha256_hex
 from cablemirror.sources import cablegate_html

@@ -12,7 +12,7 @@ from cablemirror.model import FORMAT_CSV, Quarantined, RawRecord, sha256_hex
 from cablemirror.sources import cables_csv
 from cablemirror.sources.cables_csv import NOTE_DOUBLED
 
-from conftest import shared_path
+from tests.conftest import shared_path
 from .gen import CsvRow, csv_file, random_row
 
 # Independent of the reader: a record starts where a line starts with seq, date, id.

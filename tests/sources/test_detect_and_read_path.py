@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
+from tests.conftest import shared_path
 
 from cablemirror.model import (
     CABLE_FORMATS,

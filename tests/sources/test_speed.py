@@ -12,7 +12,7 @@ import hashlib
 import time
 
 import pytest
-from conftest import shared_path
+from tests.conftest import shared_path
 
 from cablemirror.model import RawRecord
 from cablemirror.sources import cablegate_html, cables_csv

@@ -17,7 +17,7 @@ import pytest
 
 from cablemirror.cables import glossary as cables_glossary
 from cablemirror.warlogs import glossary as mil
-from conftest import shared_path
+from tests.conftest import shared_path
 
 # Generated, not real: a summary in the style of the Afghan War Diary.
 SUMMARY = (
