@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..model import FORMAT_CSV, FORMAT_HTML, FORMAT_MIRROR, FORMAT_PDF, FORMAT_TEXT, Quarantined, RawRecord
-from . import cable_pdf, cable_text, cablegate_html, cables_csv, mirror_page
+from ..model import FORMAT_CSV, FORMAT_HTML, FORMAT_MIRROR, FORMAT_PDF, FORMAT_TEXT, FORMAT_WARLOG, Quarantined, RawRecord
+from . import cable_pdf, cable_text, cablegate_html, cables_csv, mirror_page, warlog_csv
 from ._base import FORMAT_UNKNOWN, quarantined
 from .detect import detect_format, sniff
 
@@ -31,6 +31,7 @@ READERS: dict[str, Callable[..., Iterator[RawRecord | Quarantined]]] = {
     FORMAT_TEXT: cable_text.read,
     FORMAT_PDF: cable_pdf.read,
     FORMAT_MIRROR: mirror_page.read,
+    FORMAT_WARLOG: warlog_csv.read,
 }
 
 # The bytes kept for a file no reader recognises (it is quarantined, not parsed).

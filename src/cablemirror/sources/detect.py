@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..model import FORMAT_CSV, FORMAT_HTML, FORMAT_MIRROR, FORMAT_PDF, FORMAT_TEXT
+from ..model import FORMAT_CSV, FORMAT_HTML, FORMAT_MIRROR, FORMAT_PDF, FORMAT_TEXT, FORMAT_WARLOG
 from ._base import decode_whole, looks_binary, normalise_newlines
 from .mirror_page import parse_layout
+from .warlog_csv import looks_like_warlog
 
 SNIFF_BYTES = 256 * 1024  # the release's pages have their table within ~190 KB
 WHOLE_HTML_LIMIT = 16 << 20  # how far past the sample an HTML page is searched for the table
@@ -72,6 +73,10 @@ def sniff_bytes(head: bytes, path: Path) -> tuple[str | None, str]:
             return None, "an HTML page without the release's <table class='cable'>"
     if _CSV_RECORD.search(head[3:] if head.startswith(b"\xef\xbb\xbf") else head):
         return FORMAT_CSV, "cables.csv records"
+    # Before the binary check: a hostile war-log file may hold a row with NUL bytes.
+    variant = looks_like_warlog(head, complete=len(head) < SNIFF_BYTES)
+    if variant is not None:
+        return FORMAT_WARLOG, f"war-log CSV (variant {variant})"
     why = looks_binary(head)
     if why:
         if suffix == ".pdf":  # a damaged PDF: its reader says what is wrong
