@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
-from cablemirror.model import (
+from cablemirror.model import FORMAT_WARLOG, (
     CABLE_FORMATS,
     FORMAT_CSV,
     FORMAT_HTML,
@@ -32,8 +32,8 @@ EXPECTED = {
 }
 
 
-def test_readers_cover_the_cable_formats() -> None:
-    assert set(READERS) == set(CABLE_FORMATS)
+def test_readers_cover_the_cable_formats_and_the_war_logs() -> None:
+    assert set(READERS) == set(CABLE_FORMATS) | {FORMAT_WARLOG}
 
 
 @pytest.mark.corpus
