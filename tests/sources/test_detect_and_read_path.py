@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_path
 
-from cablemirror.model import FORMAT_WARLOG, (
+from cablemirror.model import (
     CABLE_FORMATS,
+    FORMAT_WARLOG,
     FORMAT_CSV,
     FORMAT_HTML,
     FORMAT_MIRROR,
