@@ -393,6 +393,25 @@ def _is_heading(block: str) -> bool:
     return caps * 2 >= len(words)
 
 
+def _paragraph_text(body: str, text_start: int, end: int, last: bool) -> str:
+    """paragraph_text for a paragraph given by its offsets, with a fast path for the usual
+    paragraph: without a blank line (so no trailing heading, no gap) and without list lines
+    it is its lines joined, each line-end's two spaces at most dropped (as reflow does)."""
+    chunk = body[text_start:end].rstrip()
+    if "\n" not in chunk:
+        return chunk.lstrip()
+    if _BLANK_LINE.search(chunk) is not None:
+        return paragraph_text(body, RawParagraph(None, None, text_start, text_start, end), last=last)
+    t = chunk.lstrip()
+    if "\n" not in t:
+        return t
+    if _LIST_LINE.search(t) is not None:
+        return reflow(t)
+    if " \n" in t:
+        t = t.replace(" \n", "\n").replace(" \n", "\n")
+    return t.replace("\n", " ")
+
+
 def paragraph_text(body: str, raw: RawParagraph, *, last: bool = False) -> str:
     chunk = body[raw.text_start:raw.end].rstrip()
     if not last and _BLANK_TAIL.search(chunk, max(0, len(chunk) - 400)):

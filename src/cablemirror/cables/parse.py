@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import FORMAT_HTML, FORMAT_MIRROR, Cable, Paragraph, RawRecord, Reference, Repair
 from .body import (
-    find_comment, find_signers, find_subject, find_summary, paragraph_text, read_opening, reflow,
+    _paragraph_text, find_comment, find_signers, find_subject, find_summary, read_opening, reflow,
     split_paragraphs,
 )
 from .classified import _block_after, iter_labels, parse_classified_by
@@ -148,13 +148,14 @@ def _parse_body(body: str, cable: Cable, *, year: str | None, reference_id: str 
             paragraphs.append(Paragraph(None, mark if i == 0 else None, block))
         spans.append((lead_start, min(first_para, sig_start), None))
     unfinished: list[Paragraph] = []
-    for i, raw in enumerate(raws):
-        last = i == len(raws) - 1
-        if last:
-            raw.end = min(raw.end, max(sig_start, raw.text_start))
-        ptext = paragraph_text(text, raw, last=last)
+    if raws:
+        final = raws[-1]
+        final.end = min(final.end, max(sig_start, final.text_start))
+    for raw in raws:
+        last = raw is final
+        ptext = _paragraph_text(text, raw.text_start, raw.end, last)
         para = Paragraph(raw.number, raw.marking, ptext)
-        if not last and ptext and not ptext.rstrip()[-1:] in _CLOSERS:
+        if not last and ptext and ptext.rstrip()[-1:] not in _CLOSERS:
             unfinished.append(para)
         paragraphs.append(para)
         spans.append((raw.start, raw.end, raw.number))
