@@ -26,6 +26,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Callable, Mapping, Sequence
 
 from markupsafe import Markup, escape
@@ -93,6 +94,27 @@ def escape_text(text: str) -> Markup:
     if _SPECIAL.search(out):
         out = _SPECIAL.sub(_special, out)
     return Markup(out)
+
+
+def _escape_plain(text: str) -> str:
+    """``escape_text`` for text known to hold no special character, as a plain str:
+    the render loop calls it per piece, where building ``Markup`` objects cost more
+    than the escaping.  The same entities as markupsafe."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "'" in text:
+        text = text.replace("'", "&#39;")
+    if '"' in text:
+        text = text.replace('"', "&#34;")
+    return text
+
+
+def _escape_any(text: str) -> str:
+    return str(escape_text(text))
 
 
 def marked_snippet(snippet: str, marks: tuple[str, str] = (MARK_OPEN, MARK_CLOSE)) -> Markup:
@@ -228,24 +250,35 @@ def redaction_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_SPACES = re.compile(r"\s*")
+
+
 class _Dense:
-    """The text without whitespace, and the way back to offsets in the text."""
+    """The text without whitespace, and the way back to offsets in the text.
+
+    Only C loops (``str.split``, ``join``): a long cable has thousands of words, and
+    a Python step per word cost more than the rest of the paragraph placement.  Going
+    back to the text walks forward from the last offset asked for (callers ask in
+    order): a chunk as long as the characters still missing is read, its whitespace
+    is what is still missing next time, so a few chunks reach any offset."""
 
     def __init__(self, text: str) -> None:
-        self.starts: list[int] = []  # text offset of each word
-        self.before: list[int] = []  # dense offset of each word
-        parts: list[str] = []
-        n = 0
-        for m in re.finditer(r"\S+", text):
-            self.starts.append(m.start())
-            self.before.append(n)
-            parts.append(m.group())
-            n += len(m.group())
-        self.text = "".join(parts)
+        self._source = text
+        self.text = "".join(text.split())
+        self._at = (0, 0)  # (text offset, dense offset): text[:t] holds d non-space characters
 
     def to_text(self, dense_offset: int) -> int:
-        i = bisect_right(self.before, dense_offset) - 1
-        return self.starts[i] + (dense_offset - self.before[i]) if i >= 0 else 0
+        src = self._source
+        t, d = self._at if self._at[1] <= dense_offset else (0, 0)
+        while d < dense_offset:
+            chunk = src[t : t + dense_offset - d]
+            if not chunk:
+                break
+            t += len(chunk)
+            d += len("".join(chunk.split()))
+        t = _SPACES.match(src, t).end()  # onto the character itself
+        self._at = (t, d)
+        return t
 
 
 def paragraph_starts(text: str, paragraphs: Sequence[tuple[int | None, str]]) -> list[tuple[int, int]]:
@@ -284,12 +317,31 @@ def paragraph_starts(text: str, paragraphs: Sequence[tuple[int | None, str]]) ->
 
 
 def _find_loose(text: str, value: str, start: int, end: int) -> tuple[int, int] | None:
-    """``value`` in text[start:end] with any run of whitespace matching any other."""
+    """``value`` in text[start:end] with any run of whitespace matching any other.
+
+    The leftmost match, as ``re.search`` of the words joined by ``\\s+`` finds it,
+    without compiling a pattern per reference (each cable has its own REF lines)."""
     words = value.split()
     if not words:
         return None
-    m = re.compile(r"\s+".join(re.escape(w) for w in words)).search(text, start, end)
-    return (m.start(), m.end()) if m else None
+    first, rest = words[0], words[1:]
+    end = min(end, len(text))
+    pos = start
+    while True:
+        at = text.find(first, pos, end)
+        if at < 0:
+            return None
+        i = at + len(first)
+        for w in rest:
+            j = i
+            while j < end and text[j].isspace():
+                j += 1
+            if j == i or not text.startswith(w, j, end):
+                break
+            i = j + len(w)
+        else:
+            return at, i
+        pos = at + 1
 
 
 # ---------------------------------------------------------------------------
@@ -334,6 +386,15 @@ def _tip(term: glossary.Term) -> str:
     return text
 
 
+@lru_cache(maxsize=16384)
+def _abbr(term: glossary.Term) -> tuple[str, str, str | None]:
+    """(opening tag before its id, after it, guide part) of a glossary term: the same
+    few hundred terms recur on every page, their escaped tips are made once."""
+    kind = "marking" if term.kind == "marking" else "term"
+    tip = escape(_tip(term))
+    return f'<abbr class="{kind} k-{term.kind}"', f' tabindex="0" title="{tip}" data-tip="{tip}">', _part_of(term)
+
+
 @dataclass(slots=True)
 class _Span:
     start: int
@@ -366,7 +427,7 @@ def render_text(
     parts: dict[str, str] = {}
 
     def take(s: int, e: int) -> bool:
-        if s < 0 or e > n or s >= e or any(taken[s:e]):
+        if s < 0 or e > n or s >= e or taken.find(1, s, e) >= 0:
             return False
         taken[s:e] = b"\x01" * (e - s)
         return True
@@ -422,16 +483,12 @@ def render_text(
     for s, e, term in glossary.find_terms(text, country=country) if text else []:
         if not within_block(s, e) or not take(s, e):
             continue
-        part = _part_of(term)
+        head, tail, part = _abbr(term)
         anchor = ""
         if part and part not in parts:
             parts[part] = f"{id_prefix}part-{part}"
             anchor = f' id="{parts[part]}"'
-        kind = "marking" if term.kind == "marking" else "term"
-        tip = escape(_tip(term))
-        spans.append(
-            _Span(s, e, f'<abbr class="{kind} k-{term.kind}"{anchor} tabindex="0" title="{tip}" data-tip="{tip}">', "</abbr>")
-        )
+        spans.append(_Span(s, e, head + anchor + tail, "</abbr>"))
 
     spans.sort(key=lambda sp: sp.start)
     marks = highlight.spans(text) if highlight else []
@@ -444,26 +501,27 @@ def render_text(
     for s, e in marks:
         cuts.update((s, e))
     points = sorted(c for c in cuts if 0 <= c <= n)
-    span_starts = [sp.start for sp in spans]
-    mark_starts = [s for s, _ in marks]
-
-    def span_at(pos: int) -> int:
-        i = bisect_right(span_starts, pos) - 1
-        return i if i >= 0 and spans[i].end > pos else -1
-
-    def marked(pos: int) -> bool:
-        i = bisect_right(mark_starts, pos) - 1
-        return i >= 0 and marks[i][1] > pos
+    # Points, blocks, spans and marks are all sorted and spans / marks do not
+    # overlap: one cursor each, moved forward only.
+    esc = _escape_any if _SPECIAL.search(text) else _escape_plain
+    n_blocks, n_spans, n_marks = len(block_at), len(spans), len(marks)
+    bi = si = mi = 0
 
     used_ids: set[str] = set(parts.values())
     anchors: list[int] = []
     out: list[str] = []
     cur_block, cur_span, cur_mark = -1, -1, False
-    for i, pos in enumerate(points[:-1]):
-        nxt = points[i + 1]
-        if nxt <= pos:
-            continue
-        blk, sp, mk = block_of(pos), span_at(pos), marked(pos)
+    for i in range(len(points) - 1):
+        pos, nxt = points[i], points[i + 1]
+        while bi + 1 < n_blocks and block_at[bi + 1] <= pos:
+            bi += 1
+        while si < n_spans and spans[si].end <= pos:
+            si += 1
+        while mi < n_marks and marks[mi][1] <= pos:
+            mi += 1
+        blk = bi
+        sp = si if si < n_spans and spans[si].start <= pos else -1
+        mk = mi < n_marks and marks[mi][0] <= pos
         if cur_mark and (not mk or sp != cur_span or blk != cur_block):
             out.append("</mark>")
             cur_mark = False
@@ -491,7 +549,7 @@ def render_text(
         if mk and not cur_mark:
             out.append("<mark>")
             cur_mark = True
-        out.append(escape_text(text[pos:nxt]))
+        out.append(esc(text[pos:nxt]))
     if cur_mark:
         out.append("</mark>")
     if cur_span >= 0:
