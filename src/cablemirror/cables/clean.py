@@ -62,7 +62,9 @@ PAGE_HEADER_INLINE = re.compile(
     r"|\bPAGE\s+\d+\s+[A-Z][A-Z ]{0,14}?\s+\d+\s+(?:\d+\s+OF\s+\d+\s+)?\d{6}Z")
 
 
-_OF_HINT = re.compile(r" OF +\d{2,3}[ \t]*(?=\n|$)")
+# " OF 002" at a line end, found from its "OF" (the space before it is checked apart): the
+# regex engine scans fast for a literal start, and "O" is far rarer than a space.
+_OF_HINT = re.compile(r"OF +\d{2,3}[ \t]*(?=\n|$)")
 _SECTION_LINE_FULL = re.compile(
     r"[ \t]*(?:[A-Z][A-Z .'\-]{0,40}?[ \t]+)?0\d{4,7}[ \t]+\d{3}(?:\.\d+)?[ \t]+OF[ \t]+\d{2,3}[ \t]*")
 _PAGE_LINE_FULL = re.compile(
@@ -74,13 +76,15 @@ def strip_page_headers(text: str) -> str:
     """The text without page and section header lines (found by their literal words
     first: a full regex scan of every body would cost more than the rest of parsing)."""
     cuts: list[tuple[int, int]] = []
-    if " OF " in text:
+    if "OF" in text:  # the scan below starts with the literal " OF ": no separate test
         for m in _OF_HINT.finditer(text):
-            s, e = line_bounds(text, m.start())
+            if m.start() == 0 or text[m.start() - 1] != " ":
+                continue
+            s, e = line_bounds(text, m.start() - 1)  # from the space, as the hint starts there
             if _SECTION_LINE_FULL.fullmatch(text, s, e):
                 cuts.append((s, min(e + 1, len(text))))
-    if "PAGE" in text:
-        pos = text.find("PAGE")
+    pos = text.find("PAGE")
+    if pos >= 0:
         while pos >= 0:
             s, e = line_bounds(text, pos)
             if _PAGE_LINE_FULL.fullmatch(text, s, e):

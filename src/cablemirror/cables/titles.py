@@ -62,6 +62,11 @@ def _case_word(word: str, first: bool) -> str:
 
 
 def _mostly_lower(s: str) -> bool:
+    if s.isascii():  # ASCII: lower-case letters are letters, counted in C
+        letters = sum(map(str.isalpha, s))
+        if not letters:
+            return False
+        return sum(map(str.islower, s)) / letters > 0.2
     letters = [c for c in s if c.isalpha()]
     if not letters:
         return False
