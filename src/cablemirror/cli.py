@@ -446,5 +446,10 @@ def _serve_workers(config: "uvicorn.Config") -> None:  # type: ignore[name-defin
     Multiprocess(config, sockets=[sock]).run()
 
 
+from .export.commands import export_group  # noqa: E402  (registered last: it imports this module)
+
+main.add_command(export_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
