@@ -40,3 +40,22 @@ def test_clean_content():
     assert clean_content("3. (C) Comment: A thing.  End Comment. \nB\n") == "A thing.  \nB\n"
     assert clean_content("1. (C) A\n\nSOMEWHERE 0000001 003.2 OF 39\n\n2. (U) B\n") == "A\n\nB\n"
     assert clean_content("1. (C) A\n\nSIPDIS\nB") == "A\nB"
+
+
+def test_repair_gate_never_hides_a_repair(monkeypatch):
+    """With the optional RE2 gate and without it the repairs are the same: the gate only
+    skips texts where no split word or accent fragment can be."""
+    import random
+
+    from cablemirror.cables import repair
+
+    pieces = ["charg", "Charg", "Chargé", "charge", "communiqu", "communiqué", "caf", "café", "Nacin",
+              "Mller", "\n", "\n\n", "\n  ", " ", ", ", ".", "elec", "tion", "tions", "ing", "election",
+              "the", "THE", "é", "\u00b6", "x"]
+    rnd = random.Random(7)
+    texts = ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 40))) for _ in range(3000)]
+    texts += ["charg", " Charg,", "the elec\ntion; elections", "cafe\ncaf", "Chargé only", "x" * 50]
+    gated = [repair.repair_text(t) for t in texts]
+    monkeypatch.setattr(repair, "_MAY_REPAIR", None)
+    assert [repair.repair_text(t) for t in texts] == gated
+    assert any(reps for _, reps in gated)  # the sample holds repairs, and texts without

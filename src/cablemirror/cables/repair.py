@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from ._fast import trie_pattern
+from ._gates import gate
 
 __all__ = ["TextRepair", "repair_text"]
 
@@ -64,6 +65,14 @@ _SPLIT = re.compile(r"\n[ \t]*(?:\n[ \t]*){0,3}(" + trie_pattern(_ENDINGS) + r")
 _FRAGMENT = re.compile(r"(?<![\w\-])([A-Za-z]{2,})[ \t]*$")
 
 
+# One pass that tells whether any split word or accent fragment can be there at all
+# (RE2, when installed): the patterns above with RE2's ASCII word boundary for "(?!\w)"
+# (a looser test: non-ASCII letters count as boundaries), so it says "no" only where they
+# cannot match.  Most texts have neither.
+_MAY_REPAIR = gate(
+    r"(?:^|[ \n])(?:" + "|".join(re.escape(w) for w in sorted(_ACCENTS)) + r")\b"
+    r"|\n[ \t]*(?:\n[ \t]*){0,3}(?:" + "|".join(sorted(_ENDINGS)) + r")(?:[^A-Za-z]|$)")
+
 # Every accent fragment and every word ending holds a lower-case letter, so a text
 # without one (a cable in capitals: str.isupper() is one C loop) needs no scan at all.
 _NEEDS_LOWER = all(any(c.islower() for c in w) for w in (*_ACCENTS, *_ENDINGS))
@@ -73,6 +82,8 @@ def repair_text(text: str) -> tuple[str, list[TextRepair]]:
     """The text with lost accents restored and split words rejoined, and what was done."""
     repairs: list[TextRepair] = []
     if not text or (_NEEDS_LOWER and text.isupper()):
+        return text, repairs
+    if _MAY_REPAIR is not None and not _MAY_REPAIR(text):
         return text, repairs
     out = text
     split = _SPLIT.search(out)
