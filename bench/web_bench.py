@@ -3,25 +3,38 @@
     python bench/web_bench.py [--db PATH] [--demo-count 20000] [--workers 1,2]
                               [--concurrency 1,10,50] [--duration 5] [--max-requests 20000]
                               [--endpoints cable_page,search_page,api_search,cable_json]
-                              [--client auto|wrk|httpx] [--cold] [--nodelay]
+                              [--client auto|wrk|httpx] [--cold] [--hot N] [--python EXE]
                               [--profile ENDPOINT] [--json OUT]
 
 1. Builds a store of the whole real corpus (``../shared/corpus``: official pages and
    their versions, cables.csv records, text extracts, PDFs) plus the generated demo
    collection, or reuses ``--db`` when it already holds cables.
-2. Starts the site as ``cablemirror serve`` does (uvicorn, ``app_from_env``, access log
-   off) on 127.0.0.1 on a free port, with 1 and then 2 worker processes.
+2. Starts the site with ``cablemirror serve`` itself (uvicorn, one shared listening
+   socket with TCP_NODELAY, access log off) on 127.0.0.1 on a free port, with 1 and
+   then 2 worker processes; ``--python`` runs it with another interpreter (an A/B of
+   environments, e.g. one with httptools and uvloop installed).
 3. Drives load ONLY against that loopback server, for each endpoint and concurrency,
    bounded both by ``--duration`` seconds and by ``--max-requests`` requests: with
    ``wrk`` when it is installed (C, cheap on the shared cores; a Lua script picks a
    random path per request), else with an asyncio + httpx client.
-4. Prints requests/s, median, p95, p99 latency and errors per endpoint.
+4. Prints requests/s, median, p95, p99 latency and errors per endpoint, and the CPU
+   time the server processes spent per request (read from /proc: on cores shared
+   with other work, the one number that load elsewhere barely changes).  Before the
+   runs it prints the load average and a calibration (``sum(range(1000))``, ~10 us on
+   a desktop) so that runs on a busy machine can be compared.
 
 Endpoints: ``cable_page`` (``/cable/{random id}``), ``search_page`` (``/search?q=``, a
 fixed mix of queries), ``api_search`` (``/api/v1/search?q=``, the same mix) and
-``cable_json`` (``/cable/{random id}.json``).  The store caches totals and facets per
-query, so after the first round the fixed mix measures warm searches; ``--cold``
-appends a unique word to every query to defeat that cache.
+``cable_json`` (``/cable/{random id}.json``); ``floor`` (``/robots.txt``, not in the
+default list) measures the server stack alone.
+
+Sampling: every request of ``cable_page`` and ``cable_json`` picks an id uniformly at
+random among ALL the cables of the store (the Lua script of wrk, or the httpx client,
+draws from the full id list), so the per-worker page caches see mostly first visits,
+as a crawler would make them; ``--hot N`` draws from N ids only instead (a popular
+set, to measure the cache).  The store caches totals and facets per query, so after
+the first round the fixed mix of searches measures warm searches; ``--cold`` appends
+a unique word to every query to defeat that cache.
 
 ``--profile ENDPOINT`` profiles that request path in-process with cProfile (no server)
 and prints where the time goes.
@@ -75,6 +88,7 @@ QUERIES = [
     "",
 ]
 ENDPOINTS = ("cable_page", "search_page", "api_search", "cable_json")
+EXTRA_ENDPOINTS = ("floor",)  # /robots.txt: what the server stack costs around any page
 HOST = "127.0.0.1"  # loopback only: this tool never loads another machine
 
 WRK_SCRIPT = r"""
@@ -143,14 +157,18 @@ def store_facts(db: Path) -> tuple[int, list[str]]:
     return len(ids), ids
 
 
-def endpoint_paths(endpoint: str, ids: list[str], rng: random.Random, cold: bool, n: int = 5000) -> list[str]:
-    sample = rng.sample(ids, min(n, len(ids))) if ids else ["00NONE1"]
+def endpoint_paths(endpoint: str, ids: list[str], rng: random.Random, cold: bool, hot: int = 0, n: int = 5000) -> list[str]:
+    """The paths the client draws from, uniformly, one per request: every stored id
+    (or ``hot`` of them) for the cable endpoints."""
+    sample = (rng.sample(ids, min(hot, len(ids))) if hot else list(ids)) if ids else ["00NONE1"]
 
     def q(text: str, i: int) -> str:
         if cold:  # a word no cable has: a new query (and cache key) every time
             text = f"{text} -zzcold{i}".strip()
         return quote(text, safe="")
 
+    if endpoint == "floor":
+        return ["/robots.txt"]
     if endpoint == "cable_page":
         return [f"/cable/{cid}" for cid in sample]
     if endpoint == "cable_json":
@@ -160,7 +178,7 @@ def endpoint_paths(endpoint: str, ids: list[str], rng: random.Random, cold: bool
         return [f"/search?q={q(t, i)}" for i, t in enumerate(mix)]
     if endpoint == "api_search":
         return [f"/api/v1/search?q={q(t, i)}" for i, t in enumerate(mix)]
-    raise SystemExit(f"unknown endpoint {endpoint!r}: choose from {', '.join(ENDPOINTS)}")
+    raise SystemExit(f"unknown endpoint {endpoint!r}: choose from {', '.join(ENDPOINTS + EXTRA_ENDPOINTS)}")
 
 
 # ---------------------------------------------------------------------------
@@ -173,47 +191,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# uvicorn with --workers > 1 hands its listening socket to the workers with proto 0,
-# so asyncio does not set TCP_NODELAY on accepted connections: Nagle's algorithm and
-# delayed ACKs then add ~40 ms to every response.  TCP_NODELAY set on the listening
-# socket is inherited by accepted sockets (Linux); --nodelay measures that fix.
-NODELAY_LAUNCHER = """
-import socket, sys
-import uvicorn.config as uc
-_bind = uc.Config.bind_socket
-def bind_socket(self):
-    s = _bind(self)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return s
-uc.Config.bind_socket = bind_socket
-if __name__ == "__main__":
-    import uvicorn.main
-    sys.argv = ["uvicorn", *sys.argv[1:]]
-    uvicorn.main.main()
-"""
-
-
 @contextlib.contextmanager
-def server(db: Path, workers: int, nodelay: bool = False) -> Iterator[str]:
-    """uvicorn serving the site as ``cablemirror serve`` does, on a free loopback port."""
+def server(db: Path, workers: int, python: str = sys.executable) -> Iterator[tuple[str, int]]:
+    """``cablemirror serve`` on a free loopback port: (base URL, process group id)."""
     port = free_port()
-    env = {**os.environ, "CABLEMIRROR_DB": str(db), "PYTHONPATH": str(ROOT / "src")}
-    launcher = None
-    if nodelay:
-        launcher = tempfile.NamedTemporaryFile("w", suffix="_uvicorn_nodelay.py", delete=False)
-        launcher.write(NODELAY_LAUNCHER)
-        launcher.close()
-    head = [sys.executable, launcher.name] if launcher else [sys.executable, "-m", "uvicorn"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     cmd = [
-        *head, "cablemirror.web.app:app_from_env", "--factory",
+        python, "-m", "cablemirror.cli", "serve", "--db", str(db),
         "--host", HOST, "--port", str(port), "--workers", str(workers),
-        "--no-access-log", "--log-level", "warning", "--no-server-header",
     ]
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stderr=subprocess.DEVNULL)
     base = f"http://{HOST}:{port}"
     try:
         _wait_ready(base, proc)
-        yield base
+        yield base, proc.pid
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)  # the group this script started, by its id
@@ -223,8 +214,37 @@ def server(db: Path, workers: int, nodelay: bool = False) -> Iterator[str]:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        if launcher is not None:
-            os.unlink(launcher.name)
+
+
+def group_usage(pgid: int) -> tuple[float, list[int]]:
+    """(CPU seconds used so far, anonymous memory in KiB of each process) of a process
+    group (Linux /proc).  Anonymous memory is what a worker holds of its own (Python
+    objects, caches, SQLite's page cache); the resident size would also count the
+    store's file pages that every worker maps and shares."""
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu, rss = 0.0, []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) "
+            if int(fields[2]) != pgid:
+                continue
+            cpu += (int(fields[11]) + int(fields[12])) / tick
+            status = (entry / "smaps_rollup").read_text()
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        rss += [int(line.split()[1]) for line in status.splitlines() if line.startswith("Anonymous:")]
+    return cpu, rss
+
+
+def calibration() -> str:
+    import timeit
+
+    best = min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000
+    load = os.getloadavg()
+    return f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; sum(range(1000)) {best * 1e6:.1f} us"
 
 
 def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
@@ -258,6 +278,8 @@ class Result:
     max_ms: float = 0.0
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
+    server_cpu_ms: float = 0.0  # server CPU time per request
+    server_anon_mib: float = 0.0  # largest anonymous memory of a server process after the run
 
     @property
     def rps(self) -> float:
@@ -372,14 +394,15 @@ def profile(db: Path, endpoint: str, ids: list[str], n: int = 300) -> None:
 
 
 def print_table(results: list[Result]) -> None:
-    head = f"{'workers':>7} {'conc':>4}  {'endpoint':<12} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    head = (f"{'workers':>7} {'conc':>4}  {'endpoint':<12} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'p99 ms':>8} {'cpu ms':>7} {'mem MiB':>7} {'errors':>7}")
     print(head)
     print("-" * len(head))
     for r in results:
         err = f"{r.errors}" + (f" {r.error_kinds}" if r.errors else "")
         print(
             f"{r.workers:>7} {r.concurrency:>4}  {r.endpoint:<12} {r.requests:>8} {r.rps:>8.0f} "
-            f"{r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.p99_ms:>8.1f} {err:>7}"
+            f"{r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.p99_ms:>8.1f} {r.server_cpu_ms:>7.2f} {r.server_anon_mib:>7.0f} {err:>7}"
         )
 
 
@@ -397,7 +420,8 @@ def main() -> None:
     ap.add_argument("--cold", action="store_true", help="a unique query every time (defeats the query cache)")
     ap.add_argument("--profile", metavar="ENDPOINT", help="profile one endpoint in-process instead of loading a server")
     ap.add_argument("--json", type=Path, help="also write the results as JSON here")
-    ap.add_argument("--nodelay", action="store_true", help="set TCP_NODELAY on the listening socket (see NODELAY_LAUNCHER)")
+    ap.add_argument("--hot", type=int, default=0, metavar="N", help="draw cable ids from N random ids, not from all")
+    ap.add_argument("--python", default=sys.executable, help="interpreter that runs the server")
     args = ap.parse_args()
 
     endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
@@ -422,31 +446,36 @@ def main() -> None:
         if not has_cables:
             build_store(db, args.demo_count, args.seed)
         n, ids = store_facts(db)
-        print(f"store {db}: {n:,} cables; client: {client}; cores: {os.cpu_count()}", file=sys.stderr)
+        print(f"store {db}: {n:,} cables; client: {client}; cores: {os.cpu_count()}; {calibration()}", file=sys.stderr)
 
         if args.profile:
             profile(db, args.profile, ids)
             return
 
         rng = random.Random(args.seed)
-        paths = {e: endpoint_paths(e, ids, rng, args.cold) for e in endpoints}
+        paths = {e: endpoint_paths(e, ids, rng, args.cold, args.hot) for e in endpoints}
         runner = run_wrk if client == "wrk" else run_httpx
         results: list[Result] = []
         for w in workers:
-            with server(db, w, args.nodelay) as base:
-                for e in endpoints:  # warm every worker: imports, templates, page cache
+            with server(db, w, args.python) as (base, pgid):
+                for e in endpoints:  # warm every worker: imports, templates, first queries
                     runner(base, paths[e], max(2, w * 2), 1.0, 200, Result(w, 0, e))
                 for c in concs:
                     for e in endpoints:
                         res = Result(w, c, e)
+                        cpu0, _ = group_usage(pgid)
                         runner(base, paths[e], c, args.duration, args.max_requests, res)
+                        cpu1, rss = group_usage(pgid)
+                        res.server_cpu_ms = (cpu1 - cpu0) * 1000 / res.requests if res.requests else 0.0
+                        res.server_anon_mib = max(rss, default=0) / 1024
                         results.append(res)
                         print(
                             f"  workers={w} conc={c:<3} {e:<12} {res.rps:7.0f} req/s  p95 {res.p95_ms:6.1f} ms"
-                            f"  errors {res.errors}",
+                            f"  cpu {res.server_cpu_ms:5.2f} ms/req  errors {res.errors}",
                             file=sys.stderr,
                         )
         print()
+        print(calibration())
         print_table(results)
         if args.json:
             args.json.write_text(json.dumps([{**asdict(r), "rps": r.rps} for r in results], indent=2))

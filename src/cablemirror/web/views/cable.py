@@ -6,7 +6,9 @@ canonical station name) answers 301 to that URL.  An id that no stored cable has
 but some cite is "known but not in this mirror": 404 with the citing cables.
 
 The body's HTML is the expensive part (glossary scan, paragraph placement), so it
-is kept in an LRU keyed by the version's sha256 and what changes the output.
+is kept in an LRU keyed by the version's sha256 and what changes the output; the
+whole page is kept a minute by ``pagecache`` (``cable_page_cached``, the route's
+handler), keyed by the id as asked and the site's address.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from functools import lru_cache
-from typing import Any
+from typing import Any, Hashable
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -25,7 +27,8 @@ from ...demo import GENERATED_MARK
 from ...store.base import Store
 from ..render import Highlighter, Rendered, diff_html, render_text
 from ..worddiff import word_diff
-from .common import Meta, PageError, cable_url, fmt_datetime, int_param, render, store_of
+from .common import Meta, PageError, cable_url, fmt_datetime, int_param, render, site_base, store_of
+from .pagecache import cached_view
 
 MAX_ID_LENGTH = 100
 MAX_CITED_SHOWN = 200
@@ -335,6 +338,20 @@ def cable_page(request: Request) -> Response:
         cable_generated=GENERATED_MARK in (record.get("body") or ""),
         release=record.get("release") or {},
     )
+
+
+def page_key(request: Request) -> Hashable | None:
+    """What a cached cable page is found by: the site's address (the canonical link
+    holds it) and the id as asked.  Pages with the words of a search highlighted are
+    one per search: not kept."""
+    if request.query_params.get("hl"):
+        return None
+    return site_base(request), request.path_params["id"]
+
+
+# The route's handler: the page from the cache, or ``cable_page`` in the thread pool.
+# ``cable_page`` itself stays a plain function (the static export calls it).
+cable_page_cached = cached_view(cable_page, page_key)
 
 
 # ---------------------------------------------------------------------------
