@@ -212,16 +212,83 @@ def expand_classification(value: str) -> tuple[str, ...]:
     return (value,)
 
 
+# Afghanistan's regional commands and the Iraq War Logs' divisions, as the parser
+# writes them (upper case, the Iraq names with their hyphen).
 _REGIONS = ("RC EAST", "RC SOUTH", "RC NORTH", "RC WEST", "RC CAPITAL", "UNKNOWN")
+_IRAQ_REGIONS = ("MND-BAGHDAD", "MND-N", "MND-C", "MND-SE", "MND-NE", "MNF-W")
+# Iraq names compared without spaces or hyphens: "mnd n", "mndn", "MND-N" all name MND-N.
+_IRAQ_BY_LETTERS = {r.replace("-", ""): r for r in _IRAQ_REGIONS}
 
 
 def normalize_region(raw: str) -> str:
     value = re.sub(r"[\s_-]+", " ", _clean(raw).upper())
+    letters = value.replace(" ", "")
+    if letters in _IRAQ_BY_LETTERS:
+        return _IRAQ_BY_LETTERS[letters]
     if not value.startswith("RC ") and value != "UNKNOWN":
         value = "RC " + value.removeprefix("RC")
     if value not in _REGIONS:
-        raise ValueProblem(f"'{raw}' is not a region: use east, south, north, west, capital or unknown")
+        raise ValueProblem(
+            f"'{raw}' is not a region: use east, south, north, west, capital or unknown "
+            "(Iraq: mnd-baghdad, mnd-n, mnd-c, mnd-se, mnd-ne, mnf-w)"
+        )
     return value
+
+
+_THEATRES = {"AFGHANISTAN": "afghanistan", "AFG": "afghanistan", "AF": "afghanistan",
+             "IRAQ": "iraq", "IRQ": "iraq", "IQ": "iraq"}  # fmt: skip
+
+
+def normalize_theatre(raw: str) -> str:
+    value = _THEATRES.get(_clean(raw).upper())
+    if value is None:
+        raise ValueProblem(f"'{raw}' is not a theatre: use afghanistan or iraq")
+    return value
+
+
+_YES_NO = {"YES": "yes", "Y": "yes", "TRUE": "yes", "1": "yes", "NO": "no", "N": "no", "FALSE": "no", "0": "no"}
+
+
+def normalize_yes_no(raw: str) -> str:
+    value = _YES_NO.get(_clean(raw).upper())
+    if value is None:
+        raise ValueProblem(f"'{raw}' is not yes or no")
+    return value
+
+
+_BOX_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
+
+
+def _box_number(text: str) -> str:
+    """A coordinate written canonically: the shortest decimal that reads back as the
+    same float, without a trailing ".0" (31.25, 64, -0.5)."""
+    x = float(text) + 0.0  # -0.0 -> 0.0
+    shown = repr(x)
+    return shown[:-2] if shown.endswith(".0") else shown
+
+
+def parse_box(value: str) -> tuple[float, float, float, float]:
+    """``"S,W,N,E"`` (a canonical ``box:`` value) -> (south, west, north, east)."""
+    s, w, n, e = (float(v) for v in value.split(","))
+    return s, w, n, e
+
+
+def normalize_box(raw: str) -> str:
+    """``box:S,W,N,E``: south and north latitudes, west and east longitudes, in degrees.
+
+    The south and west edges are inside the box, the north and east edges outside it,
+    so boxes that share an edge (the map's bins) never count a report twice."""
+    parts = [p.strip() for p in _clean(raw).split(",")]
+    if len(parts) != 4 or not all(_BOX_NUMBER.fullmatch(p) for p in parts):
+        raise ValueProblem(
+            f"'{raw}' is not a box: write four numbers south,west,north,east in degrees, like box:31,64.5,32,66"
+        )
+    s, w, n, e = (float(p) for p in parts)
+    if not (-90 <= s < n <= 90):
+        raise ValueProblem(f"'{raw}' is not a box: latitudes must lie in -90..90 with south below north")
+    if not (-180 <= w < e <= 180):
+        raise ValueProblem(f"'{raw}' is not a box: longitudes must lie in -180..180 with west before east")
+    return ",".join(_box_number(p) for p in parts)
 
 
 def normalize_attack(raw: str) -> str:
@@ -257,9 +324,10 @@ CABLE_FIELDS = FieldTable(
     ],
 )
 
-# The Afghan War Diary: a proposal from the documented column list; the store maps
-# each name to its columns (``kia`` is the sum of the four KIA columns, ``civilian``
-# civilian KIA + WIA).
+# The war logs (Afghan War Diary, Iraq War Logs).  The store maps each name to its
+# columns: ``kia`` and ``wia`` add up the four sides, ``civilian`` is civilians killed
+# plus wounded (an unknown count adds nothing); ``box`` and ``located`` are about the
+# report's position (the map links its bins with ``box:``).
 REPORT_FIELDS = FieldTable(
     "reports",
     [
@@ -269,11 +337,20 @@ REPORT_FIELDS = FieldTable(
         FieldSpec("date", DATE, "the day of the event (from: and to: bound it)", "date:2008-07"),
         FieldSpec("type", KEYWORD, "the report type", 'type:"enemy action"', normalize=normalize_keyword),
         FieldSpec("category", KEYWORD, "the report category", 'category:"ied explosion"', normalize=normalize_keyword),
-        FieldSpec("region", KEYWORD, "the regional command", "region:east", normalize=normalize_region),
+        FieldSpec("region", KEYWORD, "the regional command (Iraq: the division)", "region:east",
+                  normalize=normalize_region),
         FieldSpec("attack", KEYWORD, "who was attacked (AttackOn)", "attack:friend", aliases=("attackon",),
                   normalize=normalize_attack),
+        FieldSpec("unittype", KEYWORD, "the type of unit (TypeOfUnit)", 'unittype:"coalition forces"',
+                  aliases=("unit_type", "typeofunit"), normalize=normalize_keyword),
+        FieldSpec("theatre", KEYWORD, "the war: afghanistan or iraq", "theatre:iraq", aliases=("theater",),
+                  normalize=normalize_theatre),
         FieldSpec("title", TEXT, "words of the report title", "title:ambush", aliases=("subject",), prefix=True),
         FieldSpec("unit", TEXT, "words of the reporting unit or unit name", "unit:tf", prefix=True),
+        FieldSpec("box", KEYWORD, "the position lies in this box: south,west,north,east in degrees",
+                  "box:31,64.5,32,66", normalize=normalize_box),
+        FieldSpec("located", KEYWORD, "the report has a position (latitude and longitude): yes or no", "located:no",
+                  normalize=normalize_yes_no),
         FieldSpec("kia", NUMBER, "killed in action, all sides", "kia>2"),
         FieldSpec("wia", NUMBER, "wounded in action, all sides", "wia>=1"),
         FieldSpec("civilian", NUMBER, "civilians killed or wounded", "civilian>0"),
