@@ -393,6 +393,24 @@ def _is_heading(block: str) -> bool:
     return caps * 2 >= len(words)
 
 
+_NL_INDENT = re.compile(r"\n[ \t]*")
+
+
+def _reflow_gaps(t: str) -> str:
+    """reflow(t) for a stripped text with blank lines and without list lines: the blocks
+    between blank-line runs, each with its line breaks (and the indentation after them) as
+    one space, joined by a real break after a finished sentence and by a space elsewhere."""
+    blocks = _BLANKS.split(t)
+    out = [_NL_INDENT.sub(" ", blocks[0]) if "\n" in blocks[0] else blocks[0]]
+    for block in blocks[1:]:
+        prev = out[-1]
+        # the character before the break, or the one before a single space there
+        before = prev[-2] if prev[-1] == " " and len(prev) > 1 else prev[-1]
+        out.append("\n\n" if before in _SENTENCE_END_CHARS else " ")
+        out.append(_NL_INDENT.sub(" ", block) if "\n" in block else block)
+    return "".join(out)
+
+
 def _paragraph_text(body: str, text_start: int, end: int, last: bool) -> str:
     """paragraph_text for a paragraph given by its offsets, with a fast path for the usual
     paragraph: without a blank line (so no trailing heading, no gap) and without list lines
@@ -401,12 +419,25 @@ def _paragraph_text(body: str, text_start: int, end: int, last: bool) -> str:
     if "\n" not in chunk:
         return chunk.lstrip()
     if _BLANK_LINE.search(chunk) is not None:
-        return paragraph_text(body, RawParagraph(None, None, text_start, text_start, end), last=last)
-    t = chunk.lstrip()
-    if "\n" not in t:
-        return t
-    if _LIST_LINE.search(t) is not None:
-        return reflow(t)
+        if not last and _BLANK_TAIL.search(chunk, max(0, len(chunk) - 400)):
+            for _ in range(3):  # as paragraph_text: trailing headings are not the paragraph's
+                cut = _trailing_block(chunk)
+                if cut is None or not _is_heading(chunk[cut:]):
+                    break
+                chunk = chunk[:cut].rstrip()
+        t = chunk.lstrip()
+        if "\n" not in t:
+            return t
+        if _LIST_LINE.search(t) is not None:
+            return reflow(t)
+        if _GAP_LINE.search(t) is not None:
+            return _reflow_gaps(t)
+    else:
+        t = chunk.lstrip()
+        if "\n" not in t:
+            return t
+        if _LIST_LINE.search(t) is not None:
+            return reflow(t)
     if " \n" in t:
         t = t.replace(" \n", "\n").replace(" \n", "\n")
     return t.replace("\n", " ")
