@@ -144,7 +144,7 @@ def test_a_read_only_open_of_an_old_store_says_how_to_upgrade(tmp_path: Path) ->
     old = _make_v1(_fresh(tmp_path / "fresh.db"), tmp_path / "old.db")
     copy = tmp_path / "copy.db"
     shutil.copy(old, copy)
-    with pytest.raises(StoreError, match="older cablemirror.*schema 1.*opening it for writing"):
+    with pytest.raises(StoreError, match="older cablemirror.*schema 1.*cablemirror upgrade --db"):
         open_store(str(copy), readonly=True)
     assert sqlite3.connect(copy).execute("PRAGMA user_version").fetchone()[0] == 1  # untouched
 

@@ -49,6 +49,7 @@ class Compiled:
     where: str = "1"  # SQL boolean over x
     params: list[Any] = field(default_factory=list)
     highlight: str | None = None  # FTS5 expression of the words a hit shows (snippets)
+    plan: Plan | None = None  # what it was compiled from (``keyset.evaluate`` reads it)
 
     @property
     def is_everything(self) -> bool:
@@ -103,7 +104,13 @@ def compile_query(query: Query | None, labels: LabelResolver | None = None) -> C
     if root is None:
         return Compiled()
     plan = plan_fts5(root, TEXT_COLUMNS)
-    return Compiled(plan.match, *_where(plan, labels), highlight=_highlight(root))
+    return Compiled(plan.match, *_where(plan, labels), highlight=_highlight(root), plan=plan)
+
+
+def condition(node: Any, labels: LabelResolver | None = None) -> tuple[str, list[Any]]:
+    """SQL over ``facts x`` (and its parameters) true for the rows a plan node selects."""
+    params: list[Any] = []
+    return _bool(node, params, labels, False), params
 
 
 def _where(plan: Plan, labels: LabelResolver | None) -> tuple[str, list[Any]]:
