@@ -15,7 +15,7 @@ from cablemirror.store.pg_text import (
     MAX_BODY_WORDS,
     Words,
     document,
-    heading_tsquery,
+    highlight_tsquery,
     index_text,
     marked_words,
     plain_terms,
@@ -94,8 +94,8 @@ def test_shown_terms_and_heading() -> None:
                                    Phrase(("u", "s"))]
     assert shown_terms(parse_query("-iran tag:PGOV").root) == []
     assert shown_terms(parse_query("-(-iran)").root) == [Term("iran")]
-    assert heading_tsquery([Term("iran"), Phrase(("u", "s"))]) == "('iran':AB | ('u':AB <-> 's':AB))"
-    assert heading_tsquery([]) is None
+    assert highlight_tsquery([Term("iran"), Phrase(("u", "s"))]) == "('iran' | ('u' <-> 's'))"
+    assert highlight_tsquery([]) is None
     assert to_tsquery_text(Term("x")) == "'x'"
 
 

@@ -29,7 +29,7 @@ from . import derived, jsonio
 from .base import HIT_MARKS, SearchHit, SearchPage, StoreError
 from .hits import paragraph_of_hit
 from .pg_highlight import PageMarks
-from .pg_query import RANK, TSQ, Compiled, compile_plain, compile_query
+from .pg_query import HEAD_RANK, RANK, TSQ, Compiled, compile_plain, compile_query
 from .pg_text import Words, snippet
 from .pg_write import storable
 from .sqlite_read import COLLECTION_TITLE, FACETS, SORTS
@@ -37,8 +37,6 @@ from .sqlite_read import COLLECTION_TITLE, FACETS, SORTS
 if TYPE_CHECKING:
     from .postgres import PostgresStore
 
-_GROUPED = ("year", "origin", "classification")
-_GROUP_COLUMN = {"year": "x.year", "origin": "x.origin", "classification": "x.class"}
 _ORDER = {
     "date": "x.created NULLS FIRST, x.key",
     "-date": "x.created DESC NULLS LAST, x.key DESC",
@@ -68,8 +66,9 @@ def _whole(value: Any, name: str, *, none: bool = False) -> None:
 class PgReadAPI:
     """Mixed into ``PostgresStore``; see the module docstring and ``base.Store``."""
 
-    # Relevance ranks at most this many hits with ts_rank; see _tiered_page.
-    rank_limit: int = 10_000
+    # Relevance ranks at most this many hits by their whole documents (ts_rank reads each
+    # one: ~45 us a hit); past it, see _tiered_page.
+    rank_limit: int = 1_000
     _cache: "OrderedDict[tuple[Any, ...], Any]"
     _cache_lock: threading.Lock
     _label_names: dict[int, str]
@@ -127,26 +126,50 @@ class PgReadAPI:
     # ------------------------------------------------------------------ counting
 
     def _facet_counts(self, conn: Any, c: Compiled, names: tuple[str, ...]) -> tuple[int, Facets]:
-        """Total and every value of each facet in ``names``, ranked."""
-        grouped = [n for n in _GROUPED if n in names]
-        counters: dict[str, dict[Any, int]] = {n: {} for n in grouped}
-        total = 0
+        """Total and every value of each facet in ``names``, ranked: one scan of the
+        matching rows, counted twice (origin/year/class groups, and the tags arrays)."""
+        if c.is_everything:
+            return self._collection_counts(conn, names)
         src, params = c.source()
-        if grouped:
-            columns = ", ".join(_GROUP_COLUMN[n] for n in grouped)
-            for row in conn.execute(f"SELECT {columns}, count(*) {src} GROUP BY {columns}", params):
-                n = row[-1]
-                total += n
-                for i, name in enumerate(grouped):
-                    if row[i] is not None:
-                        counter = counters[name]
-                        counter[row[i]] = counter.get(row[i], 0) + n
-        else:
-            total = conn.execute(f"SELECT count(*) {src}", params).fetchone()[0]
+        counters: dict[str, dict[Any, int]] = {n: {} for n in FACETS}
+        total = 0
+        rows = conn.execute(
+            f"WITH m AS MATERIALIZED (SELECT x.year, x.origin, x.class, x.tags {src}) "
+            "SELECT false, year, origin, class, NULL, count(*) FROM m GROUP BY year, origin, class "
+            + ("UNION ALL SELECT true, NULL, NULL, NULL, t, count(*) FROM m, unnest(m.tags) AS t GROUP BY t"
+               if "tag" in names else ""),
+            params,
+        ).fetchall()
+        for is_tag, year, origin, cls, tag, n in rows:
+            if is_tag:
+                counters["tag"][tag] = n
+                continue
+            total += n
+            for name, value in (("year", year), ("origin", origin), ("classification", cls)):
+                if value is not None:
+                    counters[name][value] = counters[name].get(value, 0) + n
+        return total, self._named(conn, counters, names)
+
+    def _collection_counts(self, conn: Any, names: tuple[str, ...]) -> tuple[int, Facets]:
+        """The empty query's counts: the totals every write keeps (no counting)."""
+        counters: dict[str, dict[Any, int]] = {n: {} for n in FACETS}
+        total = 0
+        facet_of = {"year": "year", "origin": "origin", "class": "classification", "tag": "tag"}
+        for facet, value, n in conn.execute("SELECT facet, value, n FROM totals WHERE n > 0"):
+            if facet == "all":
+                total = n
+            elif facet in facet_of:
+                counters[facet_of[facet]][value if facet == "tag" else int(value)] = n
+        return total, self._named(conn, counters, names)
+
+    def _named(self, conn: Any, counters: dict[str, dict[Any, int]], names: tuple[str, ...]) -> Facets:
+        """Facet values as shown (label ids to their names), ranked."""
         out: Facets = {}
-        for name in grouped:
+        for name in names:
             if name == "year":
                 out[name] = _ranked({str(k): v for k, v in counters[name].items()})
+            elif name == "tag":
+                out[name] = _ranked(counters[name])
             else:
                 named: dict[str, int] = {}
                 for label_id, n in counters[name].items():
@@ -154,13 +177,7 @@ class PgReadAPI:
                     if value is not None:
                         named[value] = named.get(value, 0) + n
                 out[name] = _ranked(named)
-        if "tag" in names:
-            if total == 0:
-                out["tag"] = []
-            else:
-                src, params = c.source("JOIN tags t ON t.key = x.key")
-                out["tag"] = _ranked(dict(conn.execute(f"SELECT t.tag, count(*) {src} GROUP BY t.tag", params).fetchall()))
-        return total, out
+        return out
 
     def _totals(self, conn: Any, c: Compiled, text: str, names: tuple[str, ...]) -> tuple[int, Facets]:
         return self._cached(conn, ("facets", text, names), lambda: self._facet_counts(conn, c, names))
@@ -220,7 +237,7 @@ class PgReadAPI:
     def _page_keys(
         self, conn: Any, c: Compiled, text: str, sort: str, limit: int, offset: int, total: int
     ) -> list[tuple[int, float | None]]:
-        if sort == "relevance" and c.match is not None and c.heading is not None and total > self.rank_limit:
+        if sort == "relevance" and c.match is not None and c.highlight is not None and total > self.rank_limit:
             return self._tiered_page(conn, c, text, limit, offset)
         return self._rows(conn, c, sort, limit, offset)
 
@@ -236,11 +253,11 @@ class PgReadAPI:
         self, conn: Any, c: Compiled, text: str, limit: int, offset: int
     ) -> list[tuple[int, float | None]]:
         """Relevance over more than ``rank_limit`` hits, where ranking every hit would
-        cost seconds: first the hits with the words in the title or subject (ranked
-        when they are at most ``rank_limit``, else newest first), then the others,
+        read every hit's document: first the hits with the words in the title or
+        subject, ranked by those (``x.head``, small and in the row), then the others,
         newest first."""
-        assert c.heading is not None
-        first = c.narrowed(c.heading)
+        assert c.highlight is not None
+        first = c.also(f"x.head @@ {TSQ}", c.highlight)
 
         def count() -> int:
             src, params = first.source()
@@ -249,10 +266,13 @@ class PgReadAPI:
         n_first = self._cached(conn, ("tier", text), count)
         page: list[tuple[int, float | None]] = []
         if offset < n_first:
-            order = "relevance" if n_first <= self.rank_limit else "-date"
-            page += self._rows(conn, first, order, limit, offset)
+            src, params = first.source()
+            page += conn.execute(
+                f"SELECT x.key, {HEAD_RANK} AS r {src} ORDER BY r DESC, x.key LIMIT %s OFFSET %s",
+                (c.highlight, *params, limit, offset),
+            ).fetchall()
         if len(page) < limit:
-            rest = c.narrowed(c.heading, negated=True)
+            rest = c.also(f"NOT (x.head @@ {TSQ})", c.highlight)
             page += self._rows(conn, rest, "-date", limit - len(page), max(0, offset - n_first))
         return page
 
@@ -351,6 +371,9 @@ class PgReadAPI:
                 f"{year:04d}-{month:02d}-01", f"{nxt[0]:04d}-{nxt[1]:02d}-01"]
 
         def compute() -> list[tuple[str, int]]:
+            if c.is_everything and year is None:  # the totals every write keeps
+                sql = "SELECT value::int, n FROM totals WHERE facet = 'year' AND n > 0 ORDER BY 1"
+                return [(str(p), n) for p, n in conn.execute(sql)]
             src, params = c.source()
             sql = f"SELECT {period}, count(*) {src} AND {extra} GROUP BY 1 ORDER BY 1"
             return [(str(p), n) for p, n in conn.execute(sql, (*params, *bounds))]
@@ -473,7 +496,8 @@ class PgReadAPI:
     def collections(self: "PostgresStore") -> list[dict[str, Any]]:
         def compute() -> dict[str, Any]:
             count, first, last, generated = conn.execute(
-                "SELECT count(*), min(created), max(created), EXISTS (SELECT 1 FROM facts WHERE generated) FROM facts"
+                "SELECT (SELECT coalesce(max(n), 0) FROM totals WHERE facet = 'all'), min(created), max(created), "
+                "EXISTS (SELECT 1 FROM facts WHERE generated) FROM facts"
             ).fetchone()
             return {
                 "name": "cables",

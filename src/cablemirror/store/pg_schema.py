@@ -29,7 +29,8 @@ APPLICATION = "cablemirror"
 LOCK_CLASS = 0x43424D52  # "CBMR"
 LOCK_SQL = f"SELECT pg_advisory_xact_lock({LOCK_CLASS}, hashtext(current_schema()))"
 TABLES = (
-    "meta", "cables", "facts", "labels", "versions", "refs", "tags", "captions", "paragraphs", "quarantine", "imports",
+    "meta", "cables", "facts", "totals", "labels", "versions", "refs", "tags", "captions", "paragraphs", "quarantine",
+    "imports",
 )
 
 Step = Callable[[Any], None]

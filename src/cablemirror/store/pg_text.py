@@ -67,9 +67,9 @@ def document(title: str | None, subject: str | None, tags: Sequence[str], body: 
 # so that a phrase never runs from the end of one part into the next (FTS5 columns do
 # not either).  Position of word j (0-based) of part k: j + 1 + k + words before part k.
 SPACER = "''' '':1'::tsvector"
-DOC_SQL = (
-    "setweight(to_tsvector('cm_text', {0}), 'A') || " + SPACER + " || setweight(to_tsvector('cm_text', {1}), 'B') || "
-    + SPACER + " || setweight(to_tsvector('cm_text', {2}), 'C') || " + SPACER + " || to_tsvector('cm_text', {3})"
+HEAD_SQL = "setweight(to_tsvector('cm_text', {0}), 'A') || " + SPACER + " || setweight(to_tsvector('cm_text', {1}), 'B')"
+DOC_SQL = HEAD_SQL + " || " + SPACER + " || setweight(to_tsvector('cm_text', {2}), 'C') || " + SPACER + (
+    " || to_tsvector('cm_text', {3})"
 )
 
 
@@ -238,14 +238,3 @@ def highlight_tsquery(terms: Sequence[Node]) -> str | None:
     """One tsquery OR-ing what a hit shows (``shown_terms``), whichever branch of the
     query matched."""
     return to_tsquery_text(disj(*terms)) if terms else None
-
-
-def heading_tsquery(terms: Sequence[Node]) -> str | None:
-    """The same words found in the title or the subject only (weights A and B)."""
-    if not terms:
-        return None
-    fields = [
-        Field("subject", t.text if isinstance(t, Term) else " ".join(t.words), prefix=t.prefix)  # type: ignore[union-attr]
-        for t in terms
-    ]
-    return to_tsquery_text(disj(*fields), {"subject": "AB"})

@@ -28,7 +28,7 @@ from ..model import Cable, Quarantined, RawRecord, sha256_hex
 from . import derived, jsonio
 from .base import StoreError, StoreOutcome
 from .completeness import completeness, release_of, release_seq, version_rank
-from .pg_text import DOC_SQL, document
+from .pg_text import DOC_SQL, HEAD_SQL, document
 
 if TYPE_CHECKING:
     from .postgres import PostgresStore
@@ -37,6 +37,18 @@ ZLIB_LEVEL = 1  # as the SQLite store: 3/4 of level 6's gain at under half the C
 GIN_INDEX = "CREATE INDEX IF NOT EXISTS facts_doc ON facts USING gin (doc)"
 INDEX_BUILD_MEMORY = "128MB"  # maintenance_work_mem for building the GIN index
 REBUILD_BATCH = 1000
+# Adds (sign "+") or takes away ("-") the facts rows of the CTE "changed" to or from the
+# collection's totals (see schema_postgres.sql, table totals).
+TOTALS_FROM_CHANGED = (
+    "INSERT INTO totals (facet, value, n) SELECT f, v, {sign}count(*) FROM ("
+    "SELECT 'all' AS f, '' AS v FROM changed "
+    "UNION ALL SELECT 'year', year::text FROM changed WHERE year IS NOT NULL "
+    "UNION ALL SELECT 'origin', origin::text FROM changed WHERE origin IS NOT NULL "
+    "UNION ALL SELECT 'class', class::text FROM changed WHERE class IS NOT NULL "
+    "UNION ALL SELECT 'tag', t FROM changed, unnest(changed.tags) AS t) AS d GROUP BY f, v "
+    "ON CONFLICT (facet, value) DO UPDATE SET n = totals.n + excluded.n"
+)
+RECOUNT_TOTALS = "WITH changed AS (SELECT year, origin, class, tags FROM facts) " + TOTALS_FROM_CHANGED.format(sign="+")
 
 _CABLE_COLUMNS = (
     "key", "id", "canon", "version_id", "n_versions", "format", "created", "released", "year", "month", "day",
@@ -274,8 +286,14 @@ class PgWriteAPI:
             ids = [s.best.cable_id for s in switches]  # type: ignore[union-attr]
             conn.execute("DELETE FROM refs WHERE src = ANY(%s)", (ids,))
             conn.execute("DELETE FROM paragraphs WHERE cable = ANY(%s)", (ids,))
-            for table in ("tags", "captions", "facts", "cables"):
+            for table in ("tags", "captions", "cables"):
                 conn.execute(f"DELETE FROM {table} WHERE key = ANY(%s)", (keys,))
+            # The old facts leave the collection's totals.
+            conn.execute(
+                "WITH changed AS (DELETE FROM facts WHERE key = ANY(%s) RETURNING year, origin, class, tags) "
+                + TOTALS_FROM_CHANGED.format(sign="-"),
+                (keys,),
+            )
 
         changed = inserts + switches
         if changed:
@@ -379,13 +397,18 @@ class PgWriteAPI:
                 ),
             )
         conn.execute(
-            "INSERT INTO facts (key, created, released, year, origin, class, generated, doc) "
+            "WITH changed AS (INSERT INTO facts (key, created, released, year, origin, class, generated, tags, "
+            "captions, head, doc) "
             "SELECT u.k, u.c, u.r, u.y, lo.label_id, lc.label_id, u.g, "
-            f"{DOC_SQL.format('u.a', 'u.b', 'u.t', 'u.d')} FROM unnest("
+            "ARRAY(SELECT t.tag FROM tags t WHERE t.key = u.k ORDER BY t.position), "
+            "ARRAY(SELECT p.caption FROM captions p WHERE p.key = u.k ORDER BY p.caption), "
+            f"{HEAD_SQL.format('u.a', 'u.b')}, {DOC_SQL.format('u.a', 'u.b', 'u.t', 'u.d')} FROM unnest("
             "%b::bigint[], %b::text[], %b::text[], %b::int[], %b::text[], %b::text[], %b::boolean[], "
             "%b::text[], %b::text[], %b::text[], %b::text[]) AS u(k, c, r, y, o, cl, g, a, b, t, d) "
             "LEFT JOIN labels lo ON lo.kind = 'origin' AND lo.value = u.o "
-            "LEFT JOIN labels lc ON lc.kind = 'class' AND lc.value = u.cl",
+            "LEFT JOIN labels lc ON lc.kind = 'class' AND lc.value = u.cl "
+            "RETURNING year, origin, class, tags) "
+            + TOTALS_FROM_CHANGED.format(sign="+"),
             (
                 [r[0] for r in rows],
                 [r[6] for r in rows],
@@ -454,11 +477,14 @@ class PgWriteAPI:
             self._build_index()
 
     def _build_index(self: "PostgresStore") -> None:
-        """Build the GIN index (CREATE INDEX blocks writers, not readers) and mark it ok."""
+        """Build the GIN index (CREATE INDEX blocks writers, not readers), mark it ok, and
+        refresh the planner's statistics: after a bulk import they describe an empty
+        store, and plans made from them (hash joins over everything) cost seconds."""
         with self._transaction() as conn:
             conn.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
             conn.execute(GIN_INDEX)
             conn.execute("UPDATE meta SET value = 'ok' WHERE key = 'search_index'")
+            conn.execute("ANALYZE facts, cables, tags, captions, refs, labels, totals")
 
     def rebuild_search_index(self: "PostgresStore") -> None:
         """Recompute every cable's document from its stored record (in batches, each its
@@ -477,12 +503,20 @@ class PgWriteAPI:
                     break
                 parts = [document(title, subject, tags.split(), body or "") for _, title, subject, tags, body in rows]
                 conn.execute(
-                    f"UPDATE facts f SET doc = n.doc FROM (SELECT u.k, {DOC_SQL.format('u.a', 'u.b', 'u.t', 'u.d')} AS doc "
+                    "UPDATE facts f SET head = n.head, doc = n.doc, "
+                    "tags = ARRAY(SELECT t.tag FROM tags t WHERE t.key = f.key ORDER BY t.position), "
+                    "captions = ARRAY(SELECT p.caption FROM captions p WHERE p.key = f.key ORDER BY p.caption) "
+                    f"FROM (SELECT u.k, {HEAD_SQL.format('u.a', 'u.b')} AS head, "
+                    f"{DOC_SQL.format('u.a', 'u.b', 'u.t', 'u.d')} AS doc "
                     "FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[], %b::text[]) AS u(k, a, b, t, d)) n "
-                    "WHERE f.key = n.k AND f.doc IS DISTINCT FROM n.doc",
+                    "WHERE f.key = n.k AND (f.doc IS DISTINCT FROM n.doc OR f.head IS DISTINCT FROM n.head "
+                    "OR f.tags IS DISTINCT FROM ARRAY(SELECT t.tag FROM tags t WHERE t.key = f.key ORDER BY t.position))",
                     ([r[0] for r in rows], *([p[i] for p in parts] for i in range(4))),
                 )
                 last = rows[-1][0]
+        with self._transaction() as conn:  # the collection's totals, counted afresh
+            conn.execute("DELETE FROM totals")
+            conn.execute(RECOUNT_TOTALS)
         self._build_index()
 
     # ------------------------------------------------------------------ quarantine

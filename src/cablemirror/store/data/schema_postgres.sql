@@ -59,11 +59,17 @@ CREATE TABLE cables (
 ;
 CREATE INDEX cables_canon ON cables (canon)
 ;
--- The narrow row queries filter, sort, facet and search on (key = cables.key), with the
--- full-text document: doc is title (weight A), subject (B), tags (C) and body (D), each
--- cut into words exactly like the query language cuts queries (store/pg_text.py) and
--- stemmed by the configuration cm_text.  Counting facets over 100,000 matches reads
--- this table only.
+-- The narrow row queries filter, sort, facet and search on (key = cables.key):
+--   doc      the full-text document: title (weight A), subject (B), tags (C), body (D),
+--            each cut into words exactly like the query language cuts queries
+--            (store/pg_text.py) and stemmed by cm_text; usually several KB, so stored
+--            out of line (TOAST): reading it costs ~25 us a row, which is why queries
+--            only touch it through its GIN index, for ranking a bounded number of hits,
+--            and for the page's hits;
+--   head     the title (A) and subject (B) alone: small, kept in the row; subject:
+--            queries, the title/subject tier of big results and their ranking use it;
+--   tags, captions  as queries compare them (keywords), for tag:/caption: and the tag facet.
+-- Counting facets over 100,000 matches reads this table only.
 CREATE TABLE facts (
     key       bigint PRIMARY KEY,
     created   text COLLATE "C",
@@ -72,6 +78,9 @@ CREATE TABLE facts (
     origin    integer,
     class     integer,
     generated boolean NOT NULL,
+    tags      text[] COLLATE "C" NOT NULL,
+    captions  text[] COLLATE "C" NOT NULL,
+    head      tsvector NOT NULL,
     doc       tsvector NOT NULL
 )
 ;
@@ -86,6 +95,23 @@ CREATE INDEX facts_origin ON facts (origin, created)
 CREATE INDEX facts_class ON facts (class, created)
 ;
 CREATE INDEX facts_generated ON facts (key) WHERE generated
+;
+CREATE INDEX facts_head ON facts USING gin (head)
+;
+CREATE INDEX facts_tags ON facts USING gin (tags)
+;
+CREATE INDEX facts_captions ON facts USING gin (captions)
+;
+-- Facet counts of the whole collection (the empty query: browse pages, the home page),
+-- kept by every write transaction, so browsing reads a few hundred rows instead of
+-- counting every cable.  facet: 'all' (value ''), 'year', 'origin' and 'class' (label
+-- ids as text), 'tag'.  Rows whose count fell to 0 stay (n = 0).
+CREATE TABLE totals (
+    facet text COLLATE "C" NOT NULL,
+    value text COLLATE "C" NOT NULL,
+    n     bigint NOT NULL,
+    PRIMARY KEY (facet, value)
+)
 ;
 -- The distinct origins and classifications (never deleted: ids stay valid); norm is what
 -- queries compare (folded origin words, canonical classification; '' when unnamed).
