@@ -245,19 +245,22 @@
   function hasVowel(w, n) { for (var i = 0; i < n; i++) if (isV(w[i], i > 0)) return true; return false; }
   function mGt1ST(w, n) { return n > 0 && (w[n - 1] === 115 || w[n - 1] === 116) && mGt1(w, n); }
 
-  function rules(list, cond) {
+  // (suffix, replacement) pairs, or bare suffixes removed; `condOf(suffix)` gives the
+  // condition on the stem.
+  function rules(list, condOf) {
     return list.map(function (r) {
       var s = typeof r === "string" ? r : r[0];
       return { s: Array.from(encoder.encode(s)), r: Array.from(encoder.encode(typeof r === "string" ? "" : r[1])),
-        c: typeof cond === "function" ? cond : cond(s) };
+        c: condOf(s) };
     });
   }
+  function always(f) { return function () { return f; }; }
   var STEP2 = rules([["ational", "ate"], ["tional", "tion"], ["enci", "ence"], ["anci", "ance"], ["izer", "ize"],
     ["logi", "log"], ["bli", "ble"], ["alli", "al"], ["entli", "ent"], ["eli", "e"], ["ousli", "ous"],
     ["ization", "ize"], ["ation", "ate"], ["ator", "ate"], ["alism", "al"], ["iveness", "ive"], ["fulness", "ful"],
-    ["ousness", "ous"], ["aliti", "al"], ["iviti", "ive"], ["biliti", "ble"]], mGt0);
+    ["ousness", "ous"], ["aliti", "al"], ["iviti", "ive"], ["biliti", "ble"]], always(mGt0));
   var STEP3 = rules([["ical", "ic"], ["ness", ""], ["icate", "ic"], ["iciti", "ic"], ["ful", ""], ["ative", ""],
-    ["alize", "al"]], mGt0);
+    ["alize", "al"]], always(mGt0));
   var STEP4 = rules(["al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ion", "ou",
     "ism", "ate", "iti", "ous", "ive", "ize"], function (s) { return s === "ion" ? mGt1ST : mGt1; });
 
