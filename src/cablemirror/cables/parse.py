@@ -28,6 +28,18 @@ __all__ = ["parse_cable", "parse_record"]
 _PARTIAL = re.compile(
     r"This record is a partial extract of the original cable\.\s*The full text of the original "
     r"cable is not available\.?\s*", re.I)
+_PARTIAL_WORDS = "this record is a partial extract of the original cable"
+
+
+def _partial_notice(text: str) -> re.Match[str] | None:
+    """_PARTIAL.search(text[:2000]); in ASCII text the notice's fixed words are looked for
+    first in a lower-case copy (the case-insensitive regex would try every position)."""
+    head = text[:2000]
+    if head.isascii() and _PARTIAL_WORDS not in head.lower():
+        return None
+    return _PARTIAL.search(head)
+
+
 _BODY_START = re.compile(
     r"^[ \t]*(?:(?:[A-Z] ){3,}[A-Z]\b|UNCLAS\b|UNCLASSIFIED\b|CONFIDENTIAL\b|SECRET\b|"
     r"LIMITED OFFICIAL USE\b|E F T O\b)", re.M)
@@ -232,7 +244,7 @@ def parse_cable(text: str, *, reference_id: str | None = None, year: int | None 
     """A cable (whole, or any fragment: header alone, body alone, a few lines) -> Cable."""
     try:
         t = normalize_text(text)
-        partial = bool(_PARTIAL.search(t[:2000]))
+        partial = bool(_partial_notice(t))
         if partial:
             t = _PARTIAL.sub("", t, count=1)
         header, body = _split_whole(t)
@@ -260,7 +272,7 @@ def _parse_record(record: RawRecord) -> Cable:
     partial = bool(record.partial_notice)
     for part in ("header", "body"):
         value = header if part == "header" else body
-        if _PARTIAL.search(value[:2000]):
+        if _partial_notice(value):
             partial = True
             value = _PARTIAL.sub("", value, count=1)
             if part == "header":

@@ -42,12 +42,31 @@ _ANY_BULLET_LINE = re.compile(r"\n[ \t]*(?:¶[ \t]*)?(?:\(?[A-Z]\)|[A-Z][.:\-](?
 _CONTINUATION = re.compile(r"^\s*(?:\d|(?:[A-Z][A-Za-z'.]*\s+){0,3}[A-Z][A-Za-z'.]*\s+\d)")
 
 
+def _label_at_candidates(text: str, start: int) -> re.Match[str] | None:
+    """_LABEL.search(text, start): every spelling starts with "REF" or "Ref", so the
+    pattern is tried only there (a search would try it at every position)."""
+    a = text.find("REF", start)
+    b = text.find("Ref", start)
+    while a >= 0 or b >= 0:
+        if b < 0 or 0 <= a < b:
+            m = _LABEL.match(text, a)
+            if m:
+                return m
+            a = text.find("REF", a + 1)
+        else:
+            m = _LABEL.match(text, b)
+            if m:
+                return m
+            b = text.find("Ref", b + 1)
+    return None
+
+
 def find_ref_section(preamble: str) -> str | None:
     """The text of the REF section (label removed), or None when there is none."""
     if not isinstance(preamble, str):
         return None
     first = find_any(preamble, ("REF", "Ref", "ref"))
-    m = _LABEL.search(preamble, max(0, first - 1)) if first >= 0 else None
+    m = _label_at_candidates(preamble, max(0, first - 1)) if first >= 0 else None
     if m:
         line_start = preamble.rfind("\n", 0, m.start()) + 1
         before = preamble[line_start:m.start()]
