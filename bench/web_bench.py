@@ -197,7 +197,7 @@ def server(db: Path, workers: int, python: str = sys.executable) -> Iterator[tup
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     cmd = [
-        python, "-m", "cablemirror.cli", "serve", "--db", str(db),
+        python, "-c", "from cablemirror.cli import main; main()", "serve", "--db", str(db),
         "--host", HOST, "--port", str(port), "--workers", str(workers),
     ]
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stderr=subprocess.DEVNULL)

@@ -186,3 +186,32 @@ def page_cache_of_app(app) -> PageCache:
     r = R()
     r.app = app  # type: ignore[attr-defined]
     return page_cache_of(r)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# The search page through it, and its facet rows
+
+
+def test_search_pages_are_kept_per_query_string(client: TestClient) -> None:
+    a = client.get("/search?q=embassy")
+    assert a.status_code == 200 and a.headers["etag"]
+    again = client.get("/search?q=embassy")
+    assert again.content == a.content and cache(client).hits == 1
+    other = client.get("/search?q=embassy&sort=-date")
+    assert other.status_code == 200 and len(cache(client)) == 2
+    assert client.get("/search?q=%22unclosed").status_code == 400  # errors pass through, not kept
+    assert len(cache(client)) == 2
+
+
+def test_facet_rows_are_reused_for_the_same_query_and_counts() -> None:
+    from cablemirror.search import CABLE_FIELDS, parse_query
+    from cablemirror.web.views import search as search_views
+
+    q = parse_query("embassy", CABLE_FIELDS)
+    counts = {"origin": [("Embassy Paris", 3)], "year": [("2009", 3)], "classification": [], "tag": [("PGOV", 2)]}
+    first = search_views._facets(q, "relevance", counts)
+    assert search_views._facets(parse_query("embassy", CABLE_FIELDS), "relevance", dict(counts)) is first
+    assert first == search_views._facet_blocks(q, "relevance", counts)  # what it would compute
+    changed = search_views._facets(q, "relevance", {**counts, "tag": [("PGOV", 1)]})
+    assert changed is not first and changed[-1]["values"][0]["count"] == 1
+    assert search_views._facets(q, "-date", counts) is not first  # the sort is in the links

@@ -39,7 +39,7 @@ routes: list[Route] = [
     Route("/browse/tag/{tag:path}", browse.browse_tag, methods=_GET, name="browse_tag"),
     Route("/browse/classification", browse.browse_classifications, methods=_GET, name="browse_classifications"),
     Route("/browse/classification/{slug}", browse.browse_classification, methods=_GET, name="browse_classification"),
-    Route("/search", search.search, methods=_GET, name="search"),
+    Route("/search", search.search, methods=_GET, name="search"),  # served cached: see _serve_cached
     Route("/search/help", search.search_help, methods=_GET, name="search_help"),
     Route("/cable/{id}/diff", cable.cable_diff, methods=_GET, name="cable_diff"),
     Route("/cable/{id}", cable.cable_page, methods=_GET, name="cable"),  # served cached: see _serve_cached
@@ -49,12 +49,13 @@ routes: list[Route] = [
 
 
 def _serve_cached(routes: list[Route]) -> None:
-    """The cable page is answered by ``cable.cable_page_cached`` (whole pages kept a
-    minute, ETag and 304); ``route.endpoint`` stays the plain view, which the static
-    export calls directly."""
+    """The cable and search pages are answered through ``views.pagecache`` (whole
+    pages kept a minute, ETag and 304); ``route.endpoint`` stays the plain view, which
+    the static export calls directly."""
+    cached = {"cable": cable.cable_page_cached, "search": search.search_cached}
     for route in routes:
-        if route.name == "cable":
-            route.app = request_response(cable.cable_page_cached)
+        if route.name in cached:
+            route.app = request_response(cached[route.name])
 
 
 _serve_cached(routes)

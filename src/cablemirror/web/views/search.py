@@ -9,9 +9,11 @@ around the hits, and become ``<mark>`` after escaping (``render.marked_snippet``
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Hashable
 
 from markupsafe import Markup
 from starlette.requests import Request
@@ -31,9 +33,11 @@ from .common import (
     month_name,
     render,
     search_url,
+    site_base,
     store_of,
     tag_meaning,
 )
+from .pagecache import cached_view
 
 FACETS = ("origin", "year", "classification", "tag")
 FACET_TITLES = {"origin": "Origin", "year": "Year", "classification": "Classification", "tag": "Tag"}
@@ -103,7 +107,31 @@ class Refine:
         return Query(conj(*(n for n in conjuncts(self.q.root) if n not in parts)), self.q.fields, self.q.ignored)
 
 
+_FACET_ROWS_SIZE = 256
+_facet_rows: OrderedDict[Hashable, list[dict[str, Any]]] = OrderedDict()
+_facet_rows_lock = threading.Lock()
+
+
 def _facets(q: Query, sort: str, facets: dict[str, list[tuple[str, int]]]) -> list[dict[str, Any]]:
+    """The facet blocks of the page.  Each value's links are the query rewritten and
+    printed again (two or three per value, a hundred values): the rows are kept per
+    query, sort and counts, which is all they depend on (the store keeps the counts
+    per query, so paging through a result asks for the same rows again)."""
+    key = (str(q), sort, tuple((name, tuple(facets.get(name) or ())) for name in FACETS))
+    with _facet_rows_lock:
+        rows = _facet_rows.get(key)
+        if rows is not None:
+            _facet_rows.move_to_end(key)
+            return rows
+    rows = _facet_blocks(q, sort, facets)
+    with _facet_rows_lock:
+        _facet_rows[key] = rows
+        while len(_facet_rows) > _FACET_ROWS_SIZE:
+            _facet_rows.popitem(last=False)
+    return rows
+
+
+def _facet_blocks(q: Query, sort: str, facets: dict[str, list[tuple[str, int]]]) -> list[dict[str, Any]]:
     out = []
     sort_param = sort if sort != "relevance" else ""
     for name in FACETS:
@@ -191,6 +219,15 @@ def search(request: Request) -> Response:
         ignored=q.ignored,
         month_name=month_name,
     )
+
+
+def page_key(request: Request) -> Hashable:
+    """A search page is kept (``pagecache``) by the site's address and the whole query string."""
+    return "search", site_base(request), request.url.query
+
+
+# The route's handler: a page asked again within a minute comes from the cache.
+search_cached = cached_view(search, page_key)
 
 
 def _pointer(text: str, exc: QuerySyntaxError) -> Markup | None:
