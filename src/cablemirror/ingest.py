@@ -12,6 +12,11 @@ The flow for each file:
 3. A record the parser cannot handle, or one without a reference id, goes to the
    quarantine with the reason.  Nothing raises out of an import for bad content.
 
+War-log rows (``RawRecord.collection == "warlogs"``) take the same path: they are
+parsed by ``warlogs.parse_or_quarantine`` into reports and stored with
+``Store.store_reports``; the summary counts them with the cables and apart
+(``reports``).
+
 The single writer is the main process: SQLite wants one writer, and parsing is
 where the CPU goes.
 """
@@ -30,6 +35,8 @@ from typing import Callable, Iterable, Iterator
 
 from .cables import parse_record
 from .model import Cable, Provenance, Quarantined, RawRecord
+from .warlogs import Report, parse_or_quarantine
+from .warlogs.model import COLLECTION as WARLOGS
 from .sources import iter_files, read_path
 from .store.base import Store
 
@@ -56,6 +63,7 @@ class ImportSummary:
     unchanged: int = 0
     quarantined: int = 0  # items sent to quarantine in this run (new or already there)
     quarantined_new: int = 0
+    reports: int = 0  # war-diary reports among the records (new, updated or unchanged)
     files: list[FileReport] = field(default_factory=list)
     bytes_read: int = 0
     seconds: float = 0.0
@@ -76,6 +84,7 @@ class ImportSummary:
             "quarantined": self.quarantined,
             "quarantined_new": self.quarantined_new,
             "records": self.records,
+            "reports": self.reports,
             "files": len(self.files),
             "files_skipped": sum(1 for f in self.files if f.status == "skipped"),
             "bytes_read": self.bytes_read,
@@ -95,8 +104,11 @@ def file_fingerprint(path: Path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{h.hexdigest()[:32]}"
 
 
-def parse_one(record: RawRecord) -> Cable | Quarantined:
-    """Parse a raw record; anything the parser cannot make a cable of is quarantined."""
+def parse_one(record: RawRecord) -> Cable | Report | Quarantined:
+    """Parse a raw record (a cable, or a war-log row: a report); anything the parser
+    cannot make a record of is quarantined."""
+    if record.collection == WARLOGS:
+        return parse_or_quarantine(record)  # never raises: a rejected row is quarantined
     try:
         cable = parse_record(record)
     except Exception as exc:  # a parser bug must not lose the record
@@ -110,7 +122,7 @@ def parse_one(record: RawRecord) -> Cable | Quarantined:
     return cable
 
 
-def _parse_batch(records: list[RawRecord]) -> list[Cable | Quarantined]:
+def _parse_batch(records: list[RawRecord]) -> list[Cable | Report | Quarantined]:
     return [parse_one(r) for r in records]
 
 
@@ -225,14 +237,18 @@ def _import_file(
 
     position = start
     for batch_end, outcomes in _stream_batches(path, format, start, batch_size, executor):
-        stored, quarantined = outcomes
+        stored, quarantined, reports = outcomes
         if stored:
             for outcome in store.store_batch(stored):
                 setattr(summary, outcome.status, getattr(summary, outcome.status) + 1)
+        if reports:
+            for outcome in store.store_reports(reports):
+                setattr(summary, outcome.status, getattr(summary, outcome.status) + 1)
+            summary.reports += len(reports)
         if quarantined:
             summary.quarantined_new += store.quarantine_batch(quarantined)
             summary.quarantined += len(quarantined)
-        report.records += len(stored)
+        report.records += len(stored) + len(reports)
         report.quarantined += len(quarantined)
         if batch_end > position:
             store.set_import_checkpoint(key, fingerprint, batch_end)
@@ -247,7 +263,8 @@ def _import_file(
     return report
 
 
-Batch = tuple[list[tuple[RawRecord, Cable]], list[Quarantined]]
+# (cables to store, quarantined items, reports to store)
+Batch = tuple[list[tuple[RawRecord, Cable]], list[Quarantined], list[tuple[RawRecord, Report]]]
 
 
 def _stream_batches(
@@ -257,23 +274,26 @@ def _stream_batches(
     batch_size: int,
     executor: Executor | None,
 ) -> Iterator[tuple[int, Batch]]:
-    """Yield (end offset, (stored pairs, quarantined)) per batch, in file order.
+    """Yield (end offset, (cable pairs, quarantined, report pairs)) per batch, in file order.
 
     With an executor, up to ``2 * workers`` batches are parsed ahead while the main
     process keeps reading; results are consumed in order so checkpoints stay exact.
     """
-    pending: deque[tuple[int, list[RawRecord], list[Quarantined], Future[list[Cable | Quarantined]] | None]] = deque()
+    pending: deque[tuple[int, list[RawRecord], list[Quarantined], Future[list[Cable | Report | Quarantined]] | None]] = deque()
     max_pending = 2 * getattr(executor, "_max_workers", 1) if executor else 0
 
-    def finish(end: int, records: list[RawRecord], early_q: list[Quarantined], results: list[Cable | Quarantined]) -> tuple[int, Batch]:
+    def finish(end: int, records: list[RawRecord], early_q: list[Quarantined], results: list[Cable | Report | Quarantined]) -> tuple[int, Batch]:
         stored: list[tuple[RawRecord, Cable]] = []
+        reports: list[tuple[RawRecord, Report]] = []
         quarantined = list(early_q)
         for raw, parsed in zip(records, results):
             if isinstance(parsed, Quarantined):
                 quarantined.append(parsed)
+            elif isinstance(parsed, Report):
+                reports.append((raw, parsed))
             else:
                 stored.append((raw, parsed))
-        return end, (stored, quarantined)
+        return end, (stored, quarantined, reports)
 
     for end, records, early_q in _read_batches(path, format, start, batch_size):
         if executor is None:

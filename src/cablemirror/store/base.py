@@ -16,6 +16,8 @@ from ..model import Cable, Quarantined, RawRecord
 
 if TYPE_CHECKING:
     from ..search import Query
+    from ..warlogs.model import Report
+    from .reports import ReportBins, ReportPage, ReportTimeline
 
 # Default marks around the matched words in ``SearchHit.snippet``.  A caller that
 # renders HTML passes its own (e.g. control characters it replaces after escaping).
@@ -24,6 +26,10 @@ HIT_MARKS: tuple[str, str] = ("«", "»")
 
 class StoreError(Exception):
     """A problem with the store that the user can act on; ``str()`` is the message."""
+
+
+# What a backend without the war-diary tables answers to every report method.
+REPORTS_UNSUPPORTED = "reports are not yet supported on PostgreSQL"
 
 
 @dataclass(slots=True)
@@ -259,3 +265,83 @@ class Store(abc.ABC):
         listed (count 0, first and last None in an empty store); first and last are the
         earliest and latest ``created``; generated is True when any stored cable is
         generated demo data."""
+
+    # -- the war-diary reports (store/reports.py) -----------------------------------
+    # Not abstract: a backend that has no report tables yet (PostgreSQL) answers each
+    # with StoreError(REPORTS_UNSUPPORTED).  ``q`` is a query parsed with
+    # ``REPORT_FIELDS`` (or a string, parsed with them); the empty query selects every
+    # report.  A store opened read-only that was written before reports existed holds
+    # none: the read methods answer empty.
+
+    def store_reports(self, items: list[tuple[RawRecord, "Report"]]) -> list[StoreOutcome]:
+        """Store parsed reports in one transaction, as ``store_batch`` stores cables:
+        the same bytes again are "unchanged"; other bytes under a known ReportKey are a
+        new version ("updated"), current when it is the most complete
+        (``reports.completeness``; a tie goes to the later import).  ``cable_id`` of
+        each outcome is the ReportKey."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def get_report(self, key: str) -> dict[str, Any] | None:
+        """The current record of a report (``Report.to_dict()``), or None; ``key`` in
+        any case, with or without braces."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def get_report_versions(self, key: str) -> list[dict[str, Any]]:
+        """Every stored version of a report, oldest import first: version_id, sha256,
+        collection, format, path, offset, length, line, variant, imported_at,
+        completeness, current (bool) and record."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def get_report_raw(self, key: str, version_id: int | None = None) -> bytes | None:
+        """The exact bytes of a version of a report's row (the current one by default)."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def query_reports(
+        self,
+        q: "Query | str | None" = None,
+        *,
+        sort: str = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+        facets: tuple[str, ...] = ("type", "category", "region", "attack", "unittype", "year", "theatre"),
+        facet_limit: int | None = 15,
+        marks: tuple[str, str] = HIT_MARKS,
+    ) -> "ReportPage":
+        """Search or browse reports: exact total, facets over the whole result set
+        (values by count; keyword facets show the first spelling of a value), a page
+        of hits with snippets when the query has words.  Sorts: ``reports.REPORT_SORTS``
+        ("relevance" is date order without words); ties in storing order."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def report_counts(self, facet: str, q: "Query | str | None" = None) -> list[tuple[str, int]]:
+        """Every value of a report facet with its number of matching reports, by count."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def report_histogram(self, q: "Query | str | None" = None, *, year: int | None = None) -> list[tuple[str, int]]:
+        """Matching reports per year, or per month of ``year``, in order (empty periods absent)."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def report_timeline(self, q: "Query | str | None" = None) -> "ReportTimeline":
+        """Matching reports per month by type, and casualties per month by group."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def report_bins(
+        self, q: "Query | str | None" = None, *, bbox: tuple[float, float, float, float], step: float
+    ) -> "ReportBins":
+        """Matching reports counted on a grid of ``step``-degree cells (a power of two)
+        over the cells ``bbox`` (south, west, north, east) touches; the reports outside
+        them and those without a position are counted apart."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def iter_reports(self, q: "Query | str | None" = None, *, sort: str = "date") -> Iterator[dict[str, Any]]:
+        """Every matching report's current record, streamed (sorts: date, -date, -kia,
+        -wia, -civilian)."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def iter_report_keys(self) -> Iterator[tuple[str, str]]:
+        """(ReportKey, date) of every stored report, by key."""
+        raise StoreError(REPORTS_UNSUPPORTED)
+
+    def report_stats(self) -> dict[str, Any]:
+        """Counts of the reports (reports, report_versions, reports_located, ...)."""
+        raise StoreError(REPORTS_UNSUPPORTED)

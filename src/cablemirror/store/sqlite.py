@@ -89,6 +89,7 @@ from .fts5 import fts5_query
 from .hits import paragraph_of_hit
 from .sqlite_query import Compiled
 from .sqlite_read import SQLiteReadAPI
+from .sqlite_reports import ReportsMixin
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ def _schema_sql() -> str:
     return resources.files("cablemirror.store").joinpath("data", "schema_sqlite.sql").read_text("utf-8")
 
 
-class SQLiteStore(SQLiteReadAPI, Store):
+class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
     """See the module docstring.  Open with ``cablemirror.store.open_store``."""
 
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
@@ -217,6 +218,8 @@ class SQLiteStore(SQLiteReadAPI, Store):
         conn = self._new_connection()
         try:
             self._prepare_database(conn)
+            if not readonly:
+                self._ensure_report_tables(conn)  # the war diary's tables (sqlite_reports.py)
         except BaseException:
             conn.close()
             raise
@@ -1035,6 +1038,7 @@ class SQLiteStore(SQLiteReadAPI, Store):
                 "files_imported": one("SELECT count(*) FROM imports WHERE offset = -1"),
                 "search_index": self._search_index_state(conn),
             }
+        st.update(self.report_stats())
         st["db_path"] = str(self.path.resolve())
         st["db_bytes"] = sum(
             os.path.getsize(p) for p in (self.path, Path(f"{self.path}-wal")) if os.path.exists(p)
