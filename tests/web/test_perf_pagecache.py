@@ -215,3 +215,14 @@ def test_facet_rows_are_reused_for_the_same_query_and_counts() -> None:
     changed = search_views._facets(q, "relevance", {**counts, "tag": [("PGOV", 1)]})
     assert changed is not first and changed[-1]["values"][0]["count"] == 1
     assert search_views._facets(q, "-date", counts) is not first  # the sort is in the links
+
+
+def test_every_page_but_diffs_is_served_through_the_cache(client: TestClient, ids: list[str]) -> None:
+    for path in ("/", "/browse", "/browse/date", "/browse/tag", "/how-to-read-a-cable", "/privacy", "/search/help"):
+        first = client.get(path)
+        assert first.status_code == 200 and first.headers["etag"] and first.headers["cache-control"] == CACHE_CONTROL
+        assert client.get(path).content == first.content
+        assert client.get(path, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    assert cache(client).hits == 7 * 2 and len(cache(client)) == 7
+    client.get(f"/cable/{ids[0]}/diff")
+    assert len(cache(client)) == 7

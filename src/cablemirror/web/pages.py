@@ -1,9 +1,10 @@
 """HTML pages a reader sees: home, browse, search, cable, guide, privacy, errors.
 
 The handlers live in ``views/`` (one module per kind of page); this module lists
-their stable URLs and what the app needs to serve them: exception handlers that
-answer in the site's layout, the static files with cache headers, and the optional
-access log without addresses (``SiteConfig.access_log``).
+their stable URLs and what the app needs to serve them: every page through the
+per-worker page cache (``views.pagecache``: a minute, ETag, 304), exception handlers
+that answer in the site's layout, the static files with cache headers, and the
+optional access log without addresses (``SiteConfig.access_log``).
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import Any
+from typing import Any, Hashable
 
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.routing import Route, request_response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .views import browse, cable, guide, home, search
-from .views.common import STATIC_DIR
+from .views.common import STATIC_DIR, site_base
 from .views.errors import exception_handlers
+from .views.pagecache import cached_view
 
 __all__ = ["routes", "exception_handlers", "setup", "CachedStatic", "AccessLog"]
 
@@ -39,23 +42,34 @@ routes: list[Route] = [
     Route("/browse/tag/{tag:path}", browse.browse_tag, methods=_GET, name="browse_tag"),
     Route("/browse/classification", browse.browse_classifications, methods=_GET, name="browse_classifications"),
     Route("/browse/classification/{slug}", browse.browse_classification, methods=_GET, name="browse_classification"),
-    Route("/search", search.search, methods=_GET, name="search"),  # served cached: see _serve_cached
+    Route("/search", search.search, methods=_GET, name="search"),
     Route("/search/help", search.search_help, methods=_GET, name="search_help"),
     Route("/cable/{id}/diff", cable.cable_diff, methods=_GET, name="cable_diff"),
-    Route("/cable/{id}", cable.cable_page, methods=_GET, name="cable"),  # served cached: see _serve_cached
+    Route("/cable/{id}", cable.cable_page, methods=_GET, name="cable"),
     Route("/how-to-read-a-cable", guide.guide, methods=_GET, name="guide"),
     Route("/privacy", home.privacy, methods=_GET, name="privacy"),
 ]
 
 
+# Diffs between two versions of a cable: rare, one per pair of versions, not worth the memory.
+UNCACHED = {"cable_diff"}
+
+
+def page_key(request: Request) -> Hashable:
+    """A page is kept by the site's address (canonical links hold it), path and query."""
+    return "page", site_base(request), request.url.path, request.url.query
+
+
 def _serve_cached(routes: list[Route]) -> None:
-    """The cable and search pages are answered through ``views.pagecache`` (whole
-    pages kept a minute, ETag and 304); ``route.endpoint`` stays the plain view, which
-    the static export calls directly."""
-    cached = {"cable": cable.cable_page_cached, "search": search.search_cached}
+    """Every page is answered through ``views.pagecache``: kept whole a minute, with an
+    ETag, 304 and Cache-Control.  The cable and search pages have keys of their own
+    (see their modules).  ``route.endpoint`` stays the plain view, which the static
+    export calls directly."""
+    own = {"cable": cable.cable_page_cached, "search": search.search_cached}
     for route in routes:
-        if route.name in cached:
-            route.app = request_response(cached[route.name])
+        if route.name in UNCACHED:
+            continue
+        route.app = request_response(own.get(route.name) or cached_view(route.endpoint, page_key))
 
 
 _serve_cached(routes)
