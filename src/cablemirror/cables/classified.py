@@ -65,6 +65,26 @@ _WRAP = re.compile(r"([A-Za-z])[ \t]*\n[ \t]*([a-z]{1,4})(?=[\s,.;:]|$)")
 _SPLIT_TOKEN = re.compile(r"[/:]")
 
 
+_DOT_SPACES = re.compile(r"\.\s{2,}")
+
+
+def _sentence_end(block: str) -> int:
+    """_SENTENCE_END.search(block).start(), or -1: a full stop and two spaces after two
+    lower-case or three capital ASCII letters (found from the full stop: a look-behind
+    at the start of a pattern makes the regex engine try every position)."""
+    if "." not in block:
+        return -1
+    for m in _DOT_SPACES.finditer(block):
+        p = m.start()
+        two = block[p - 2:p] if p >= 2 else ""
+        if len(two) == 2 and two.isascii() and two.isalpha() and two.islower():
+            return p
+        three = block[p - 3:p] if p >= 3 else ""
+        if len(three) == 3 and three.isascii() and three.isalpha() and three.isupper():
+            return p
+    return -1
+
+
 def _words(name: str) -> list[str]:
     text = resources.files(__package__).joinpath("data", name).read_text("utf-8")
     return [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
@@ -212,10 +232,12 @@ def parse_classified_by(text: str) -> tuple[list[str], list[str]]:
                           if w.group(2) not in ("for", "and", "or", "per", "the", "of", "to", "on", "in")
                           else w.group(0), block)
         cut = len(block)
-        for rx in (_REASON, _SENTENCE_END):
-            r = rx.search(block)
-            if r:
-                cut = min(cut, r.start())
+        r = _REASON.search(block)
+        if r:
+            cut = r.start()
+        end = _sentence_end(block)
+        if 0 <= end < cut:
+            cut = end
         for sep in (";", ": 1", " - 1", "-reason", "–"):
             k = block.find(sep)
             if 0 <= k < cut:
@@ -235,7 +257,13 @@ def classification_reasons(text: str) -> list[str]:
     """ "reasons 1.4 (B) and (D)" / "1.4(b/d)" / "1.4 b and d" -> ["1.4(b)", "1.4(d)"]."""
     if not isinstance(text, str):
         return []
-    m = _NUMBERS.search(text)
+    m = None
+    pos = text.find("1")
+    while pos >= 0:  # every match starts at a "1": tried there only
+        m = _NUMBERS.match(text, pos)
+        if m:
+            break
+        pos = text.find("1", pos + 1)
     if not m:
         return []
     section = f"1.{m.group(1)}"
