@@ -6,7 +6,7 @@ import io
 import zlib
 
 import pytest
-from conftest import shared_path
+from tests.conftest import shared_path
 
 from cablemirror.sources import cable_pdf
 from cablemirror.sources.pdf_text import page_text, to_unicode_map
