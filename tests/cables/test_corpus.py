@@ -30,7 +30,7 @@ FIELDS = ("subject", "tags", "references", "summary", "signed_by", "classified_b
 
 
 def _records(folder):
-    from conftest import shared_path
+    from tests.conftest import shared_path
 
     sources = pytest.importorskip("cablemirror.sources", reason="needs the source readers")
     return [r for r in sources.iter_records([shared_path("corpus", folder)]) if isinstance(r, RawRecord)]

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.corpus
 
 @pytest.fixture(scope="module")
 def report():
-    from conftest import shared_path
+    from tests.conftest import shared_path
 
     cases = load_cases(shared_path("peer", "cablemap-cases.jsonl"))
     pytest.importorskip("cablemirror.sources", reason="fetch cases read the corpus with the source readers")

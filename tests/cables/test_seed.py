@@ -21,7 +21,7 @@ def _cable(seed_page):
 
 @pytest.fixture(scope="module")
 def seed(request):
-    from conftest import shared_path
+    from tests.conftest import shared_path
 
     return _cable(shared_path("seed", "05ALMATY2985-mirror-page.txt"))
 
