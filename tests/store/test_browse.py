@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -15,6 +14,7 @@ from cablemirror.store.base import Store
 from cablemirror.store.derived import id_key, keywords
 
 from . import querydata
+from .conftest import Locations
 from .querydata import facet_values, record_of
 
 CORPUS = querydata.build(n=180, seed=11)
@@ -23,8 +23,8 @@ BY_ID = {c.id: c for c in CABLES}
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    s = open_store(str(tmp_path_factory.mktemp("browse") / "browse.db"))
+def store(module_db: Locations) -> Iterator[Store]:
+    s = open_store(module_db("browse"))
     for i in range(0, len(CORPUS.pairs), 40):
         s.store_batch(CORPUS.pairs[i : i + 40])
     yield s
@@ -160,10 +160,10 @@ def test_iter_records(store: Store) -> None:
         store.iter_records(sort="colour")
 
 
-def test_iter_records_streams_and_survives_a_write_meanwhile(store: Store, tmp_path: Path) -> None:
+def test_iter_records_streams_and_survives_a_write_meanwhile(store: Store, new_db: Locations) -> None:
     from .factories import make_pair
 
-    with open_store(str(tmp_path / "s.db")) as s:
+    with open_store(new_db("s")) as s:
         s.store_batch([make_pair(f"09ALMATY{i}") for i in range(1, 600)])
         it = s.iter_records()
         first = next(it)
@@ -178,7 +178,7 @@ def test_iter_ids(store: Store) -> None:
     assert list(store.iter_ids()) == want
 
 
-def test_collections(store: Store, tmp_path: Path) -> None:
+def test_collections(store: Store, new_db: Locations) -> None:
     created = sorted(c.created for c in CABLES if c.created)
     assert store.collections() == [{
         "name": "cables", "title": "US diplomatic cables", "count": len(CABLES),
@@ -186,7 +186,7 @@ def test_collections(store: Store, tmp_path: Path) -> None:
     }]
     from .factories import make_pair
 
-    with open_store(str(tmp_path / "c.db")) as s:
+    with open_store(new_db("c")) as s:
         assert s.collections()[0]["count"] == 0
         s.store_batch([make_pair("09ALMATY1")])
         [c] = s.collections()

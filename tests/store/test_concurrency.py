@@ -11,16 +11,17 @@ import pytest
 from cablemirror.store import StoreError, open_store
 from cablemirror.store import sqlite as sqlite_backend
 
+from .conftest import Locations
 from .factories import make_pair
 
 BATCH = 25
 BATCHES = 16
 
 
-def test_reader_sees_whole_batches_while_writer_writes(db_path: Path) -> None:
-    writer = open_store(str(db_path))
+def test_reader_sees_whole_batches_while_writer_writes(store_db: str) -> None:
+    writer = open_store(store_db)
     writer.store_batch([make_pair("00SEED1")])
-    reader = open_store(str(db_path), readonly=True)
+    reader = open_store(store_db, readonly=True)
     seen: list[int] = []
     errors: list[BaseException] = []
     done = threading.Event()
@@ -51,10 +52,10 @@ def test_reader_sees_whole_batches_while_writer_writes(db_path: Path) -> None:
     reader.close()
 
 
-def test_one_readonly_store_serves_many_threads(db_path: Path) -> None:
-    with open_store(str(db_path)) as w:
+def test_one_readonly_store_serves_many_threads(store_db: str) -> None:
+    with open_store(store_db) as w:
         w.store_batch([make_pair(f"09T{i}") for i in range(20)])
-    store = open_store(str(db_path), readonly=True)
+    store = open_store(store_db, readonly=True)
     errors: list[BaseException] = []
 
     def work(n: int) -> None:
@@ -75,6 +76,7 @@ def test_one_readonly_store_serves_many_threads(db_path: Path) -> None:
 
 
 def test_second_writer_gets_a_clear_busy_error(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: one writer at a time (PostgreSQL writers take turns: tests/store_pg)."""
     open_store(str(db_path)).close()
     monkeypatch.setattr(sqlite_backend, "BUSY_SECONDS", 0.2)
     other = sqlite3.connect(db_path, isolation_level=None)
@@ -91,8 +93,8 @@ def test_second_writer_gets_a_clear_busy_error(db_path: Path, monkeypatch: pytes
         assert s.store_batch([make_pair("09BUSY1")])[0].status == "new"
 
 
-def test_stores_created_at_the_same_time(tmp_path: Path) -> None:
-    path = str(tmp_path / "race.db")
+def test_stores_created_at_the_same_time(new_db: Locations) -> None:
+    path = new_db("race")
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
 

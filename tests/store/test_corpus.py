@@ -15,6 +15,8 @@ from cablemirror import cables
 from cablemirror.model import Quarantined
 from cablemirror.store import open_store
 
+from .conftest import Locations
+
 pytestmark = pytest.mark.corpus
 
 
@@ -38,10 +40,10 @@ def _pairs(folder: Path) -> list:
     return out
 
 
-def test_real_pages_stored_searched_and_kept_exactly(corpus: Path, tmp_path: Path) -> None:
+def test_real_pages_stored_searched_and_kept_exactly(corpus: Path, new_db: Locations) -> None:
     pairs = _pairs(corpus / "cablegate-html")
     assert len(pairs) > 300
-    with open_store(str(tmp_path / "real.db")) as store:
+    with open_store(new_db("real")) as store:
         outcomes = [o for i in range(0, len(pairs), 100) for o in store.store_batch(pairs[i : i + 100])]
         assert Counter(o.status for o in outcomes)["unchanged"] == 0
         ids = {c.id for _, c in pairs}
@@ -91,11 +93,11 @@ def test_real_pages_stored_searched_and_kept_exactly(corpus: Path, tmp_path: Pat
             assert store.stats()["missing_cables"] == len(missing)
 
 
-def test_eight_versions_of_one_page(corpus: Path, tmp_path: Path) -> None:
+def test_eight_versions_of_one_page(corpus: Path, new_db: Locations) -> None:
     pairs = _pairs(corpus / "cablegate-html-versions")
     assert len(pairs) == 8 and len({c.id for _, c in pairs}) == 1
     cid = pairs[0][1].id
-    with open_store(str(tmp_path / "versions.db")) as store:
+    with open_store(new_db("versions")) as store:
         first = store.store_batch(pairs[:1])
         rest = store.store_batch(pairs[1:])
         assert [o.status for o in first + rest] == ["new"] + ["updated"] * 7
@@ -118,11 +120,11 @@ def _seq(label: str | None) -> int:
     return release_seq(label)
 
 
-def test_damaged_cables_csv_head(corpus: Path, tmp_path: Path) -> None:
+def test_damaged_cables_csv_head(corpus: Path, new_db: Locations) -> None:
     """The real head of cables.csv and its damaged re-saves: records stored, the cut-off
     tail quarantined once with its exact bytes, checkpoints as an import leaves them."""
     sources = _sources()
-    with open_store(str(tmp_path / "head.db")) as store:
+    with open_store(new_db("head")) as store:
         for name in ("aa.csv", "final2.csv", "nlp.csv"):
             path = corpus / "cables-csv-raw-head" / name
             items = list(sources.read_path(path))

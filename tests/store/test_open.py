@@ -43,10 +43,17 @@ def test_default_is_cablemirror_db_in_cwd(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert (tmp_path / DEFAULT_DB).exists()
 
 
-@pytest.mark.parametrize("url", ["postgresql://u@localhost/db", "postgres://localhost/db"])
-def test_postgresql_not_yet(url: str) -> None:
-    with pytest.raises(StoreError, match="^PostgreSQL backend: not yet available in this version$"):
-        open_store(url)
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_postgresql_urls_open_the_postgresql_backend(scheme: str) -> None:
+    """(The PostgreSQL store itself: tests/store_pg, and every test here with a store.)"""
+    pytest.importorskip("psycopg")
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(StoreError, match=f"cannot reach the PostgreSQL server at 127.0.0.1:{port}"):
+        open_store(f"{scheme}://someone:secret@127.0.0.1:{port}/db")
 
 
 def test_unknown_url_scheme() -> None:

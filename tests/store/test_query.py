@@ -7,7 +7,6 @@ Python counting over the records that were stored, never from the store itself.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -21,6 +20,7 @@ from cablemirror.store.base import Store
 from cablemirror.store.derived import GENERATED_MARK
 
 from . import querydata
+from .conftest import Locations
 from .querydata import Corpus, facet_values, record_of
 
 CORPUS = querydata.build()
@@ -29,9 +29,8 @@ ALL = 10_000
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path = tmp_path_factory.mktemp("query") / "query.db"
-    s = open_store(str(path))
+def store(module_db: Locations) -> Iterator[Store]:
+    s = open_store(module_db("query"))
     for i in range(0, len(CORPUS.pairs), 50):
         s.store_batch(CORPUS.pairs[i : i + 50])
     yield s
@@ -304,18 +303,18 @@ def test_search_still_works(store: Store) -> None:
     assert store.search("OR").total == 0  # a word there, an operator here
 
 
-def test_query_on_an_empty_store(tmp_path: Path) -> None:
-    with open_store(str(tmp_path / "empty.db")) as s:
+def test_query_on_an_empty_store(new_db: Locations) -> None:
+    with open_store(new_db("empty")) as s:
         page = s.query(W[0])
         assert (page.total, page.hits, page.facets) == (0, [], {"origin": [], "year": [], "classification": [], "tag": []})
         assert s.query("").total == 0
 
 
-def test_results_follow_writes(tmp_path: Path) -> None:
+def test_results_follow_writes(new_db: Locations) -> None:
     """Cached totals and facets are dropped when the store changes."""
     from .factories import make_pair
 
-    with open_store(str(tmp_path / "w.db")) as s:
+    with open_store(new_db("w")) as s:
         s.store_batch([make_pair("09ALMATY1", subject="ONE", title="One")])
         assert s.query("").total == 1 and s.counts("origin") == [("Embassy Testville", 1)]
         s.store_batch([make_pair("09ALMATY2", subject="TWO", title="Two", origin="Embassy Other")])
@@ -332,14 +331,14 @@ def _ids(pages: list[Any]) -> list[str]:
     return [h.id for p in pages for h in p.hits]
 
 
-def test_collection_totals_stay_exact_through_new_versions(tmp_path: Path) -> None:
+def test_collection_totals_stay_exact_through_new_versions(new_db: Locations) -> None:
     """The empty query reads counts the writes keep; they must equal counting afresh."""
     import random
 
     from .factories import make_pair
 
     rng = random.Random(5)
-    with open_store(str(tmp_path / "t.db")) as s:
+    with open_store(new_db("t")) as s:
         for round_ in range(4):
             batch = []
             for i in rng.sample(range(60), 25):

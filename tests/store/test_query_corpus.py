@@ -15,19 +15,20 @@ from cablemirror.store.base import Store
 from cablemirror.store.derived import id_key
 
 from ..conftest import shared_path
+from .conftest import Locations
 
 pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+def real(module_db: Locations) -> Iterator[Store]:
     folders = [shared_path("corpus", "cables-csv"), shared_path("corpus", "cablegate-html")]
     from cablemirror.ingest import import_paths
 
-    path = tmp_path_factory.mktemp("real") / "real.db"
-    with open_store(str(path)) as s:
+    path = module_db("real")
+    with open_store(path) as s:
         import_paths(s, folders, workers=1)
-    s = open_store(str(path), readonly=True)
+    s = open_store(path, readonly=True)
     yield s
     s.close()
 

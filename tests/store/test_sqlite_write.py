@@ -1,4 +1,4 @@
-"""Storing records: outcomes, idempotence, versions, raw bytes, parts, quarantine."""
+"""Storing records: outcomes, idempotence, versions, raw bytes, parts, quarantine (both backends)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from cablemirror.model import FORMAT_CSV, Quarantined, Reference
 from cablemirror.store import StoreError
 from cablemirror.store.base import Store
 
-from .dbcheck import rows, snapshot
+from .conftest import Locations, is_postgresql
+from .dbcheck import check_search_index, rows, snapshot
 from .factories import make_pair
 
 
@@ -36,15 +37,15 @@ def test_new_updated_unchanged(store: Store) -> None:
     assert store.stats()["versions"] == 4
 
 
-def test_same_bytes_twice_in_one_batch(store: Store, db_path: Path) -> None:
+def test_same_bytes_twice_in_one_batch(store: Store, store_db: str) -> None:
     a = make_pair("09DUP1")
     out = store.store_batch([a, a])
     assert [o.status for o in out] == ["new", "unchanged"]
     assert out[0].version_id == out[1].version_id
-    assert rows(db_path, "SELECT count(*) FROM versions") == [(1,)]
+    assert rows(store_db, "SELECT count(*) FROM versions") == [(1,)]
 
 
-def test_storing_the_same_batch_twice_changes_nothing(store: Store, db_path: Path) -> None:
+def test_storing_the_same_batch_twice_changes_nothing(store: Store, store_db: str) -> None:
     batch = [
         make_pair("09IDEM1", references=[Reference("A", "09 IDEM 2", "cable", "09IDEM2")]),
         make_pair("09IDEM2"),
@@ -52,21 +53,21 @@ def test_storing_the_same_batch_twice_changes_nothing(store: Store, db_path: Pat
         make_pair("09IDEM3", variant=2, tags=["PREL", "PGOV"]),
     ]
     store.store_batch(batch)
-    before = snapshot(db_path)
+    before = snapshot(store_db)
     json_before = {cid: store.get_cable(cid) for cid in ("09IDEM1", "09IDEM2", "09IDEM3")}
     out = store.store_batch(batch)
     assert {o.status for o in out} == {"unchanged"}
-    assert snapshot(db_path) == before
+    assert snapshot(store_db) == before
     assert {cid: store.get_cable(cid) for cid in json_before} == json_before
 
 
-def test_batch_is_atomic(store: Store, db_path: Path) -> None:
+def test_batch_is_atomic(store: Store, store_db: str) -> None:
     good = make_pair("09ATOM1")
     bad = make_pair("09ATOM2", source={"not json": object()})
     with pytest.raises(StoreError, match="09ATOM2.*cannot be written as JSON"):
         store.store_batch([good, bad])
-    assert rows(db_path, "SELECT count(*) FROM versions") == [(0,)]
-    assert rows(db_path, "SELECT count(*) FROM cables") == [(0,)]
+    assert rows(store_db, "SELECT count(*) FROM versions") == [(0,)]
+    assert rows(store_db, "SELECT count(*) FROM cables") == [(0,)]
     assert store.search("fisheries").total == 0
     assert store.store_batch([good])[0].status == "new"
 
@@ -105,14 +106,13 @@ def _current_sha(store: Store, cid: str) -> str:
     return cur["sha256"]
 
 
-def _both_orders(tmp_path: Path, better: tuple, worse: tuple) -> None:
+def _both_orders(new_db: Locations, better: tuple, worse: tuple) -> None:
     """The better version is current whatever the order, in one batch or two."""
     from cablemirror.store import open_store
 
-    tmp_path.mkdir(parents=True, exist_ok=True)
     want = better[0].provenance.sha256
     for n, plan in enumerate(([better, worse], [worse, better], [[better], [worse]], [[worse], [better]])):
-        with open_store(str(tmp_path / f"order{n}.db")) as s:
+        with open_store(new_db(f"order{n}")) as s:
             batches = plan if isinstance(plan[0], list) else [plan]
             for batch in batches:
                 s.store_batch(batch)
@@ -122,44 +122,43 @@ def _both_orders(tmp_path: Path, better: tuple, worse: tuple) -> None:
             assert s.get_raw(cid) == better[0].raw
 
 
-def test_whole_cable_beats_partial_extract(tmp_path: Path) -> None:
+def test_whole_cable_beats_partial_extract(new_db: Locations) -> None:
     full = make_pair("09CUR1", variant=1)
     partial = make_pair("09CUR1", variant=2, partial=True, header="", paragraphs=[(i, "C", "MORE TEXT " * 50) for i in range(1, 9)])
-    _both_orders(tmp_path, full, partial)
+    _both_orders(new_db, full, partial)
 
 
-def test_header_then_fields_then_paragraphs(tmp_path: Path) -> None:
-    _both_orders(tmp_path / "a", make_pair("09CUR2", variant=1), make_pair("09CUR2", variant=2, header=""))
-    _both_orders(tmp_path / "b", make_pair("09CUR3", variant=1), make_pair("09CUR3", variant=2, subject="", tags=[]))
+def test_header_then_fields_then_paragraphs(new_db: Locations) -> None:
+    _both_orders(new_db, make_pair("09CUR2", variant=1), make_pair("09CUR2", variant=2, header=""))
+    _both_orders(new_db, make_pair("09CUR3", variant=1), make_pair("09CUR3", variant=2, subject="", tags=[]))
     more = [(i, "C", f"PARAGRAPH {i} TEXT") for i in range(1, 6)]
     fewer = [(i, "C", f"PARAGRAPH {i} TEXT") for i in range(1, 4)]
-    _both_orders(tmp_path / "c", make_pair("09CUR4", variant=1, paragraphs=more), make_pair("09CUR4", variant=2, paragraphs=fewer))
-    _both_orders(tmp_path / "d", make_pair("09CUR5", variant=1, redactions=0), make_pair("09CUR5", variant=2, redactions=4))
+    _both_orders(new_db, make_pair("09CUR4", variant=1, paragraphs=more), make_pair("09CUR4", variant=2, paragraphs=fewer))
+    _both_orders(new_db, make_pair("09CUR5", variant=1, redactions=0), make_pair("09CUR5", variant=2, redactions=4))
 
 
-def test_ties_go_to_the_newest_release_then_the_latest_import(tmp_path: Path) -> None:
-    (tmp_path / "c").mkdir()
+def test_ties_go_to_the_newest_release_then_the_latest_import(new_db: Locations) -> None:
     same = [(1, "C", "SAME WORDS")]
     _both_orders(
-        tmp_path / "a",
+        new_db,
         make_pair("09TIE1", variant=1, paragraphs=same, released="2011-09-01T00:00:00"),
         make_pair("09TIE1", variant=2, paragraphs=same, released="2010-12-01T00:00:00"),
     )
     _both_orders(
-        tmp_path / "b",
+        new_db,
         make_pair("09TIE2", variant=1, paragraphs=same, release_label="6,693 / 251,287"),
         make_pair("09TIE2", variant=2, paragraphs=same, release_label="693 / 251,287"),
     )
     from cablemirror.store import open_store
 
-    with open_store(str(tmp_path / "c" / "s.db")) as s:
+    with open_store(new_db("s")) as s:
         first, second = make_pair("09TIE3", variant=1, paragraphs=same), make_pair("09TIE3", variant=2, paragraphs=same)
         s.store_batch([first])
         s.store_batch([second])
         assert _current_sha(s, "09TIE3") == second[0].provenance.sha256
 
 
-def test_switching_current_rewrites_index_and_parts(store: Store, db_path: Path) -> None:
+def test_switching_current_rewrites_index_and_parts(store: Store, store_db: str) -> None:
     old = make_pair(
         "09SW1",
         partial=True,
@@ -183,25 +182,20 @@ def test_switching_current_rewrites_index_and_parts(store: Store, db_path: Path)
     assert store.search("platypus").total == 1
     assert store.search("newtag").total == 1 and store.search("oldtag").total == 0
     assert store.cited_by("08NEW1") == ["09SW1"] and store.cited_by("08OLD1") == []
-    assert rows(db_path, "SELECT t.tag FROM tags t JOIN cables c ON c.key = t.key WHERE c.id = '09SW1'") == [("NEWTAG",)]
-    assert rows(db_path, "SELECT count(*) FROM facts") == [(1,)]
-    assert rows(db_path, "SELECT number, marking FROM paragraphs WHERE cable = '09SW1' ORDER BY position") == [
+    assert rows(store_db, "SELECT t.tag FROM tags t JOIN cables c ON c.key = t.key WHERE c.id = '09SW1'") == [("NEWTAG",)]
+    assert rows(store_db, "SELECT count(*) FROM facts") == [(1,)]
+    assert rows(store_db, "SELECT number, marking FROM paragraphs WHERE cable = '09SW1' ORDER BY position") == [
         (1, "S"),
         (2, "S"),
     ]
-    assert rows(db_path, "SELECT n_versions, partial FROM cables WHERE id = '09SW1'") == [(2, 0)]
+    assert rows(store_db, "SELECT n_versions, partial FROM cables WHERE id = '09SW1'") == [(2, 0)]
     versions = store.get_versions("09SW1")
     assert [v["current"] for v in versions] == [False, True]
     # The version that stopped being current keeps its own record.
     assert versions[0]["record"]["tags"] == ["OLDTAG"]
     assert versions[1]["record"] == store.get_cable("09SW1")
-    # The FTS index agrees with its content after the switch.
-    rows(db_path, "SELECT 1")  # database readable by another connection
-    import sqlite3
-
-    conn = sqlite3.connect(db_path)
-    conn.execute("INSERT INTO cables_fts(cables_fts, rank) VALUES ('integrity-check', 1)")
-    conn.close()
+    # The full-text index agrees with its content after the switch.
+    check_search_index(store_db)
 
 
 def test_less_complete_version_is_kept_not_shown(store: Store) -> None:
@@ -237,7 +231,7 @@ def test_raw_of_unknown_cable_or_version(store: Store) -> None:
     assert store.get_raw("09RAWX", 999) is None
 
 
-def test_text_that_is_not_valid_unicode_is_repaired_not_lost(store: Store, db_path: Path) -> None:
+def test_text_that_is_not_valid_unicode_is_repaired_not_lost(store: Store, store_db: str) -> None:
     # Lone surrogates: what surrogateescape makes of undecodable source bytes.
     pair = make_pair("09SURR1", subject="CAF\udce9 SUBJECT", tags=["PR\udcffEL"],
                      paragraphs=[(1, "C", "TEXT WITH \udce9 INSIDE AND OTTER")])
@@ -245,7 +239,7 @@ def test_text_that_is_not_valid_unicode_is_repaired_not_lost(store: Store, db_pa
     rec = store.get_cable("09SURR1")
     assert rec["subject"] == "CAF\ufffd SUBJECT"
     assert rec["paragraphs"][0]["text"] == "TEXT WITH \ufffd INSIDE AND OTTER"
-    assert rows(db_path, "SELECT tag FROM tags") == [("PR\ufffdEL",)]
+    assert rows(store_db, "SELECT tag FROM tags") == [("PR\ufffdEL",)]
     page = store.search("otter")
     assert page.total == 1 and "«OTTER»" in page.hits[0].snippet and page.hits[0].paragraph == 1
     assert store.get_raw("09SURR1") == pair[0].raw  # the exact bytes are kept
@@ -254,7 +248,7 @@ def test_text_that_is_not_valid_unicode_is_repaired_not_lost(store: Store, db_pa
 # ---------------------------------------------------------------- parts and references
 
 
-def test_references_to_missing_cables_and_cited_by(store: Store, db_path: Path) -> None:
+def test_references_to_missing_cables_and_cited_by(store: Store, store_db: str) -> None:
     store.store_batch(
         [
             make_pair("09REF1", references=[
@@ -271,7 +265,7 @@ def test_references_to_missing_cables_and_cited_by(store: Store, db_path: Path) 
     assert store.cited_by("07GONE5") == ["09REF1", "09REF2"]  # known but missing
     assert store.get_cable("07GONE5") is None
     assert store.cited_by("09REF1") == []
-    assert rows(db_path, "SELECT position, bullet, value, kind, dst FROM refs WHERE src = '09REF1' ORDER BY position") == [
+    assert rows(store_db, "SELECT position, bullet, value, kind, dst FROM refs WHERE src = '09REF1' ORDER BY position") == [
         (0, "A", "09 REF 2", "cable", "09REF2"),
         (1, "B", "07 GONE 5", "cable", "07GONE5"),
         (2, "C", "EMAIL OF 1 MAY", "email", None),
@@ -280,17 +274,17 @@ def test_references_to_missing_cables_and_cited_by(store: Store, db_path: Path) 
     assert (st["references"], st["cable_references"], st["missing_references"], st["missing_cables"]) == (6, 5, 2, 1)
 
 
-def test_tags_and_paragraph_rows(store: Store, db_path: Path) -> None:
+def test_tags_and_paragraph_rows(store: Store, store_db: str) -> None:
     paras = [(None, None, "PREAMBLE LINE"), (1, "C", "FIRST POINT"), (2, "S/NF", "SECOND POINT")]
     pair = make_pair("09PART1", tags=["PREL", "PGOV", "IC"], paragraphs=paras)
     pair[1].paragraphs[2].cut_short = True
     store.store_batch([pair])
-    assert rows(db_path, "SELECT t.position, t.tag FROM tags t JOIN cables c ON c.key = t.key "
+    assert rows(store_db, "SELECT t.position, t.tag FROM tags t JOIN cables c ON c.key = t.key "
                          "WHERE c.id = '09PART1' ORDER BY t.position") == [(0, "PREL"), (1, "PGOV"), (2, "IC")]
-    got = rows(db_path, "SELECT position, number, marking, cut_short, length FROM paragraphs "
+    got = rows(store_db, "SELECT position, number, marking, cut_short, length FROM paragraphs "
                         "WHERE cable = '09PART1' ORDER BY position")
     assert got == [(0, None, None, 0, 13), (1, 1, "C", 0, 11), (2, 2, "S/NF", 1, 12)]
-    assert rows(db_path, "SELECT n_paragraphs, tags, year, month, day FROM cables WHERE id = '09PART1'") == [
+    assert rows(store_db, "SELECT n_paragraphs, tags, year, month, day FROM cables WHERE id = '09PART1'") == [
         (3, "PREL PGOV IC", 2009, 1, 26)
     ]
 
@@ -368,7 +362,7 @@ def test_import_checkpoints(store: Store) -> None:
 # ---------------------------------------------------------------- stats
 
 
-def test_stats(store: Store, db_path: Path) -> None:
+def test_stats(store: Store, store_db: str) -> None:
     empty = store.stats()
     assert empty["cables"] == 0 and empty["first_created"] is None and empty["by_format"] == {}
     store.store_batch(
@@ -389,5 +383,8 @@ def test_stats(store: Store, db_path: Path) -> None:
     assert st["by_format"] == {"cablegate_html": 3, "cables_csv": 1}
     assert st["by_classification"] == {"SECRET": 2, "(none)": 1}
     assert (st["first_created"], st["last_created"]) == ("2001-01-01T00:00:00", "2009-01-02T03:00:00")
-    assert st["db_path"] == str(db_path.resolve())
-    assert st["db_bytes"] >= os.path.getsize(db_path) > 0
+    if is_postgresql(store_db):
+        assert st["db_path"] == store_db and st["db_bytes"] > 0  # the URL (no password here)
+    else:
+        assert st["db_path"] == str(Path(store_db).resolve())
+        assert st["db_bytes"] >= os.path.getsize(store_db) > 0

@@ -70,8 +70,9 @@ class Target:
         return f"{host}:{port}" if not host.startswith("/") else f"{host} (port {port})"
 
     def connect_kwargs(self, *, readonly: bool) -> dict[str, Any]:
-        """Extra libpq parameters: search path and read-only sessions, a connect timeout."""
-        opts = []
+        """Extra libpq parameters: search path and read-only sessions, no JIT (compiling a
+        big query costs more than the ~50 ms it runs), a connect timeout."""
+        opts = ["-c jit=off"]
         if self.schema:
             opts.append(f"-c search_path={self.schema}")
         if readonly:

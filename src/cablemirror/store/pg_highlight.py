@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from ..search import Node, Term
-from ..search.text import words as folded_words
 from .pg_text import HEADLINE_OPTIONS, Words, marked_words
 
 MAX_POSITION = 16383  # tsvector positions are capped here: such a position says nothing
@@ -75,14 +74,15 @@ class PageMarks:
         prefixes = sorted({w for t in terms if getattr(t, "prefix", False)
                            for w in ([t.text] if isinstance(t, Term) else [t.words[-1]])})  # type: ignore[union-attr]
         positions: dict[int, dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
+        # The prefix test only when there is a prefix: it runs for every lexeme of the page.
+        prefix_test = " OR EXISTS (SELECT 1 FROM q WHERE q.prefix AND starts_with(d.lexeme, q.lexeme))" if prefixes else ""
         for kind, key, word, lexeme, pos, weights in conn.execute(
             "WITH q AS (SELECT u.w, t.lexeme, u.w = ANY(%s) AS prefix FROM unnest(%s::text[]) u(w), "
             "unnest(to_tsvector('cm_text', u.w)) t) "
             "SELECT 'q', NULL::bigint, w, lexeme, NULL::smallint[], NULL::text[] FROM q "
             "UNION ALL "
             "SELECT 'd', x.key, NULL, d.lexeme, d.positions, d.weights FROM facts x, unnest(x.doc) d "
-            "WHERE x.key = ANY(%s) AND (d.lexeme IN (SELECT lexeme FROM q) "
-            "OR EXISTS (SELECT 1 FROM q WHERE q.prefix AND starts_with(d.lexeme, q.lexeme)))",
+            f"WHERE x.key = ANY(%s) AND (d.lexeme IN (SELECT lexeme FROM q){prefix_test})",
             (prefixes, words, keys),
         ):
             if kind == "q":
@@ -110,7 +110,7 @@ class PageMarks:
                 if all(self._matches(at.get(p + i), piece) for i, piece in enumerate(seq)):
                     hit.update(range(p, p + len(seq)))
         texts = self.texts[key]
-        counts = [len(t.spans) for t in texts]
+        counts = [t.count for t in texts[:3]]
         # One spacer position between parts (pg_text.DOC_SQL).
         offsets = [0, counts[0] + 1, counts[0] + counts[1] + 2, counts[0] + counts[1] + counts[2] + 3]
         out: list[list[int]] = [[], [], [], []]
@@ -119,9 +119,10 @@ class PageMarks:
             out[part].append(p - 1 - offsets[part])
         for part, marked in enumerate(out):
             w = texts[part]
-            spans = w.spans
-            if marked and (marked[-1] >= len(spans) or marked[0] < 0 or not all(
-                _fits(_word(w, i), at[i + 1 + offsets[part]]) for i in marked
+            # A word PostgreSQL's parser skipped or split shifts every position after it:
+            # the first and the last marked word show whether their stretch is shifted.
+            if marked and (marked[0] < 0 or not all(
+                _fits(w.word(i), at[i + 1 + offsets[part]]) for i in {marked[0], marked[-1]}
             )):
                 out[part] = [-1]  # positions and words disagree: ts_headline decides (see fallback)
         self.marks[key] = out
@@ -145,9 +146,3 @@ class PageMarks:
         ).fetchall()
         for (key, part), (headline,) in zip(todo, rows):
             self.marks[key][part] = marked_words(headline)
-
-
-def _word(w: Words, i: int) -> str:
-    s, e = w.spans[i]
-    found = folded_words(w.text[s:e])
-    return found[0] if found else ""

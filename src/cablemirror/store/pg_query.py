@@ -59,6 +59,11 @@ class Compiled:
     def is_everything(self) -> bool:
         return self.match is None and self.where == "true"
 
+    @property
+    def reads_documents(self) -> bool:
+        """Some condition is on ``doc`` (see ``PgReadAPI._plan_for``)."""
+        return self.match is not None or "doc @@" in self.where
+
     def also(self, condition: str, *params: Any) -> "Compiled":
         """This query with one more condition over x."""
         where = condition if self.where == "true" else f"({self.where}) AND {condition}"

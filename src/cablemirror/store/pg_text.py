@@ -17,6 +17,7 @@ in the body (for the paragraph of the hit).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Sequence
 
@@ -36,6 +37,7 @@ HEADLINE_OPTIONS = f"HighlightAll=true, StartSel={HL_START}, StopSel={HL_END}"
 
 # The runs words() looks at: ASCII letters and digits, and anything non-ASCII.
 _RUN = re.compile(r"[A-Za-z0-9\u0080-\U0010ffff]+")
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
 _WORD, _MARK, _SEPARATOR = 0, 1, 2
 
 
@@ -85,44 +87,98 @@ def _kind(ch: str) -> int:
     return _MARK if words("a" + ch + "b") == ["ab"] else _SEPARATOR
 
 
-class Words:
-    """The words of a text with where each one is in it (``spans``), in order."""
+@lru_cache(maxsize=2048)
+def _skipper(n: int) -> "re.Pattern[str]":
+    """A pattern that steps over ``n`` ASCII words in one C-level match."""
+    return re.compile(r"(?:[^A-Za-z0-9]*[A-Za-z0-9]+){%d}" % n)
 
-    __slots__ = ("text", "spans")
+
+class Words:
+    """The words of a text and where each one is in it, in order.
+
+    ASCII text (nearly every cable) is read lazily: a page of hits needs the place of a
+    few words of each body (the first hit, the snippet's window), not of all of them,
+    and stepping over n words is one regular-expression match.  Other text is cut
+    character by character once, by the rules of ``words()``.
+    """
+
+    __slots__ = ("text", "_ascii", "_spans", "_count")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.spans: list[tuple[int, int]] = []
-        for m in _RUN.finditer(text):
-            run = m.group()
-            if run.isascii():
-                self.spans.append(m.span())
-            else:
-                self._split(run, m.start())
-        if len(self.spans) != len(words(text)):  # cannot happen; never show a wrong mark
-            self.spans = []
+        self._ascii = text.isascii()
+        self._spans: list[tuple[int, int]] | None = None
+        self._count: int | None = None
+        if not self._ascii:
+            spans: list[tuple[int, int]] = []
+            for m in _RUN.finditer(text):
+                run = m.group()
+                if run.isascii():
+                    spans.append(m.span())
+                else:
+                    _split(run, m.start(), spans)
+            self._spans = spans if len(spans) == len(words(text)) else []  # never show a wrong mark
 
-    def _split(self, run: str, base: int) -> None:
-        start = end = -1
-        for i, ch in enumerate(run):
-            kind = _WORD if ch.isascii() else _kind(ch)
-            if kind == _WORD:
-                if start < 0:
-                    start = i
-                end = i + 1
-            elif kind == _MARK:
-                if start >= 0:
-                    end = i + 1
-            elif start >= 0:
-                self.spans.append((base + start, base + end))
-                start = -1
-        if start >= 0:
-            self.spans.append((base + start, base + end))
+    @property
+    def count(self) -> int:
+        """How many words."""
+        if self._count is None:
+            self._count = len(_ASCII_RUN.findall(self.text)) if self._spans is None else len(self._spans)
+        return self._count
+
+    def spans_from(self, i: int, n: int) -> list[tuple[int, int]]:
+        """(start, end) of words i .. i+n-1 (fewer at the end of the text)."""
+        if self._spans is not None:
+            return self._spans[i : i + n]
+        pos = _skipper(i).match(self.text).end() if i > 0 else 0  # type: ignore[union-attr]
+        out = []
+        for m in _ASCII_RUN.finditer(self.text, pos):
+            out.append(m.span())
+            if len(out) >= n:
+                break
+        return out
+
+    def span(self, i: int) -> tuple[int, int]:
+        return self.spans_from(i, 1)[0]
+
+    def word(self, i: int) -> str:
+        """Word i as the index folds it ("" past the end)."""
+        found = self.spans_from(i, 1) if i >= 0 else []
+        if not found:
+            return ""
+        s, e = found[0]
+        ws = words(self.text[s:e])
+        return ws[0] if ws else ""
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """Every word's (start, end)."""
+        if self._spans is None:
+            self._spans = [m.span() for m in _ASCII_RUN.finditer(self.text)]
+        return self._spans
 
     @property
     def indexed(self) -> str:
         """What ts_headline is given: the words, one space apart (word i is the i-th)."""
-        return " ".join(words(self.text)) if self.spans else ""
+        return index_text(self.text, len(self.text)) if self.count else ""
+
+
+def _split(run: str, base: int, spans: list[tuple[int, int]]) -> None:
+    start = end = -1
+    for i, ch in enumerate(run):
+        kind = _WORD if ch.isascii() else _kind(ch)
+        if kind == _WORD:
+            if start < 0:
+                start = i
+            end = i + 1
+        elif kind == _MARK:
+            if start >= 0:
+                end = i + 1
+        elif start >= 0:
+            spans.append((base + start, base + end))
+            start = -1
+    if start >= 0:
+        spans.append((base + start, base + end))
 
 
 def marked_words(headline: str | None) -> list[int]:
@@ -147,35 +203,39 @@ def marked_words(headline: str | None) -> list[int]:
 def snippet(w: Words, marked: Sequence[int], marks: tuple[str, str], size: int = SNIPPET_WORDS) -> str:
     """About ``size`` words of the text around the most marked words, marks in place,
     on one line (the release wraps its text), with … where it was cut."""
-    spans = w.spans
-    if not spans or not marked:
+    if not marked:
         return ""
     hit = set(marked)
-    n = len(spans)
-    size = max(1, min(size, n))
-    # The window holding the most marked words (the earliest of equals).
-    count = sum(1 for i in range(size) if i in hit)
-    best, best_count = 0, count
-    for start in range(1, n - size + 1):
-        count += (start + size - 1 in hit) - (start - 1 in hit)
+    # The window holding the most marked words, the earliest of equals: one starts at a
+    # marked word, so only those starts are tried.
+    ordered = sorted(hit)
+    best_first, best_count = ordered[0], 0
+    for i, first in enumerate(ordered):
+        count = bisect_left(ordered, first + size, i) - i
         if count > best_count:
-            best, best_count = start, count
+            best_first, best_count = first, count
+    inside = ordered[bisect_left(ordered, best_first) : bisect_left(ordered, best_first + size)]
     # A few words of context before the first hit, as long as the last one stays in.
-    inside = [i for i in hit if best <= i < best + size]
-    start = min(max(min(inside) - 3, max(inside) - size + 1, 0), n - size)
-    end = start + size - 1
+    start = max(min(inside) - 3, max(inside) - size + 1, 0)
+    window = w.spans_from(start, size + 1)  # one more: is there text after the window?
+    if len(window) < size and start > 0:  # near the end: the window moves back to fill up
+        start = max(0, start - (size - len(window)))
+        window = w.spans_from(start, size + 1)
+    more = len(window) > size
+    window = window[:size]
+    if not window:
+        return ""
     text = w.text
     pieces = []
-    cursor = spans[start][0]
-    for i in range(start, end + 1):
-        s, e = spans[i]
+    cursor = window[0][0]
+    for i, (s, e) in enumerate(window, start):
         if i in hit:
             pieces.append(text[cursor:s] + marks[0] + text[s:e] + marks[1])
         else:
             pieces.append(text[cursor:e])
         cursor = e
     line = " ".join("".join(pieces).split())
-    return (ELLIPSIS if start > 0 else "") + line + (ELLIPSIS if end < n - 1 else "")
+    return (ELLIPSIS if start > 0 else "") + line + (ELLIPSIS if more else "")
 
 
 # --------------------------------------------------------------------------- queries
