@@ -113,6 +113,11 @@ def test_answers_match_their_schemas(demo_client, demo_store):
         ("/api/v1/classifications", "/api/v1/classifications", "200"),
         ("/api/v1/dates", "/api/v1/dates?year=2005", "200"),
         ("/api/v1/collections", "/api/v1/collections", "200"),
+        # the war diary (a store without reports answers empty; tests/web/test_reports.py checks full answers)
+        ("/api/v1/reports", "/api/v1/reports?q=ied", "200"),
+        ("/api/v1/reports/{key}", "/api/v1/reports/0A1B2C3D-1111-2222-3333-444455556666", "404"),
+        ("/api/v1/reports/map", "/api/v1/reports/map", "200"),
+        ("/api/v1/reports/timeline", "/api/v1/reports/timeline", "200"),
     ]
     described = {path for path, _, _ in cases}
     assert described >= _served_api_paths() - {"/api/v1/openapi.json"}

@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from fpdf import FPDF
 
-__all__ = ["RenderedPdf", "cable_pdf", "render_cable", "render_results", "results_pdf"]
+__all__ = ["RenderedPdf", "cable_pdf", "render_cable", "render_report", "render_results", "report_pdf", "results_pdf"]
 
 AUTHOR = "cablemirror"
 NO_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)  # creation date when a document has none
@@ -903,3 +903,19 @@ def results_pdf(query: str, total: int, hits: list[dict], *, site_name: str = "c
     """A PDF listing search results (id, date, origin, classification, title, snippet)."""
     return render_results(query, total, hits, site_name=site_name).data
 
+
+
+# ---------------------------------------------------------------------------
+# A war-diary report: its content function lives in report_pdf.py, on the helpers above
+
+
+def render_report(record: Mapping[str, Any], *, site_name: str = "cablemirror", url: str | None = None) -> RenderedPdf:
+    """A PDF of one war-diary report from its JSON record (``Report.to_dict()``)."""
+    from .report_pdf import render_report as render
+
+    return render(record, site_name=site_name, url=url)
+
+
+def report_pdf(record: dict, *, site_name: str = "cablemirror", url: str | None = None) -> bytes:
+    """A PDF of one war-diary report from its JSON record (the dict of ``Report.to_dict()``)."""
+    return render_report(record, site_name=site_name, url=url).data

@@ -436,6 +436,8 @@ PATHS: dict[str, Any] = {
 
 def openapi_document(server: str = "", site_name: str = "cablemirror") -> dict[str, Any]:
     """The OpenAPI 3.1 document, with ``server`` (the site's root URL) as its server."""
+    from .openapi_reports import REPORT_PATHS, REPORT_SCHEMAS, REPORT_TAG  # the war diary's part
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -455,8 +457,9 @@ def openapi_document(server: str = "", site_name: str = "cablemirror") -> dict[s
             {"name": "search", "description": "Full-text search with the query language."},
             {"name": "cables", "description": "One cable, its references and versions."},
             {"name": "browse", "description": "Counts for browsing the collection."},
+            REPORT_TAG,
             {"name": "api", "description": "About the API."},
         ],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS},
+        "paths": {**PATHS, **REPORT_PATHS},
+        "components": {"schemas": {**SCHEMAS, **REPORT_SCHEMAS}},
     }

@@ -20,6 +20,7 @@ from starlette.routing import Route, request_response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .report_pages import routes as report_routes
 from .views import browse, cable, guide, home, search
 from .views.common import STATIC_DIR, site_base
 from .views.errors import exception_handlers
@@ -48,6 +49,7 @@ routes: list[Route] = [
     Route("/cable/{id}", cable.cable_page, methods=_GET, name="cable"),
     Route("/how-to-read-a-cable", guide.guide, methods=_GET, name="guide"),
     Route("/privacy", home.privacy, methods=_GET, name="privacy"),
+    *report_routes,  # the war diary: /reports, /report/{key}, /map, /timeline
 ]
 
 
