@@ -441,7 +441,9 @@ def main() -> None:
     try:
         has_cables = False
         if db.exists():
-            with open_store(str(db)) as store:  # writable once: upgrades an older schema
+            # Read-only: a benchmark never rewrites a store it was given (an older schema
+            # is refused with the advice to run ``cablemirror upgrade``).
+            with open_store(str(db), readonly=True) as store:
                 has_cables = store.stats()["cables"] > 0
         if not has_cables:
             build_store(db, args.demo_count, args.seed)
