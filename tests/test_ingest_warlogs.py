@@ -166,3 +166,50 @@ def test_cables_and_war_logs_in_one_import(tmp_path):
         assert by_format == {"warlog_csv": 500}
         # the cables' search is untouched by the reports
         assert store.query("generated", limit=0).total == 40
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def _run(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from cablemirror.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_the_command_line_imports_counts_and_shows_reports(tmp_path):
+    path = _gen(tmp_path, "34", hostile=True, count=400)
+    db = str(tmp_path / "cli.db")
+    out = _run("import", str(path), "--db", db, "--quiet", "--format", "warlog_csv", "--json")
+    summary = json.loads(out.output)
+    assert summary["reports"] == summary["records"] > 380 and summary["quarantined"] > 0
+    st = json.loads(_run("stats", "--db", db, "--json").output)
+    assert st["reports"] > 380 and st["reports_quarantined"] > 0 and st["cables"] == 0
+    assert "reports " in _run("stats", "--db", db).output
+    with open_store(db, readonly=True) as store:
+        key, _ = next(store.iter_report_keys())
+        record, raw = store.get_report(key), store.get_report_raw(key)
+    shown = _run("show", key.lower(), "--db", db)
+    assert shown.exit_code == 0 and record["title"] in shown.output and "wounded killed" in shown.output
+    assert json.loads(_run("show", "{" + key + "}", "--db", db, "--json").output) == record
+    assert _run("show", key, "--db", db, "--raw").stdout_bytes == raw
+    versions = [json.loads(line) for line in _run("show", key, "--db", db, "--versions").output.splitlines()]
+    assert versions[0]["sha256"] == record["source"]["sha256"]
+    missing = _run("show", "0A1B2C3D-1111-2222-3333-444455556666", "--db", db)
+    assert missing.exit_code == 2 and "no report" in missing.output
+
+
+def test_the_demo_includes_a_generated_war_diary(tmp_path):
+    db = str(tmp_path / "demo.db")
+    first = _run("demo", "--db", db, "--count", "20", "--reports", "150", "--quiet")
+    assert "20 cables" in first.output and "150 war-diary reports" in first.output
+    again = _run("demo", "--db", db, "--count", "20", "--reports", "150", "--quiet")
+    assert "20 cables, 20 versions" in again.output and "150 war-diary reports" in again.output
+    with open_store(db, readonly=True) as store:
+        st = store.stats()
+        assert st["reports"] == st["report_versions"] == st["reports_generated"] == 150
+        assert all(r["generated"] and r["title"].endswith("[GENERATED]") for r in store.iter_reports())
+    none = _run("demo", "--db", str(tmp_path / "none.db"), "--count", "5", "--reports", "0", "--quiet")
+    assert "0 war-diary reports" in none.output

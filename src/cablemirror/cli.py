@@ -69,7 +69,7 @@ def main() -> None:
 # --------------------------------------------------------------------------- import
 
 
-FORMATS = ["cablegate_html", "cables_csv", "cable_text", "cable_pdf", "mirror_page"]
+FORMATS = ["cablegate_html", "cables_csv", "cable_text", "cable_pdf", "mirror_page", "warlog_csv"]
 
 
 @main.command("import")
@@ -160,9 +160,16 @@ def parse_cmd(paths: tuple[Path, ...], fmt: str | None, db: str | None) -> None:
 @click.option("--versions", "list_versions", is_flag=True, help="List the stored versions of the cable.")
 @user_errors
 def show_cmd(cable_id: str, db: str | None, as_json: bool, raw: bool, version_id: int | None, list_versions: bool) -> None:
-    """Show one cable: readable by default, or --json, or --raw."""
+    """Show one cable (or one war-diary report, by its ReportKey): readable by default,
+    or --json, or --raw."""
     from .cables import canonical_id
+    from .reports_cli import looks_like_report_key, show_report
 
+    if looks_like_report_key(cable_id):
+        with _open(db, readonly=True) as store:
+            show_report(store, cable_id, as_json=as_json, raw=raw, version_id=version_id,
+                        list_versions=list_versions, where=_db_label(db))  # fmt: skip
+        return
     with _open(db, readonly=True) as store:
         cid = canonical_id(cable_id) or cable_id
         record = store.get_cable(cid)
@@ -352,37 +359,57 @@ def upgrade_cmd(db: str | None) -> None:
 
 # --------------------------------------------------------------------------- demo & serve
 
+DEMO_REPORTS = 2000  # the demo's war diary (the real one has 76,911 reports)
 
-def _import_demo(db: str | None, count: int, seed: int, quiet: bool) -> None:
-    """Generate the demo collection (marked as generated) and import it."""
+
+def _import_demo(db: str | None, count: int, seed: int, quiet: bool, reports: int = 0) -> None:
+    """Generate the demo collection (marked as generated) and import it: ``count``
+    cables and a war diary of ``reports`` reports."""
     import tempfile
 
     from .demo import write_cables_csv
+    from .demo.warlogs import write_warlogs
     from .ingest import default_workers, import_paths
 
     with tempfile.TemporaryDirectory(prefix="cablemirror-demo-") as tmp:
         path = Path(tmp) / "demo-cables.csv"
+        paths = [path]
         if not quiet:
             click.echo(f"Generating {count:,} demo cables (generated text, marked GENERATED DEMO DATA)...", err=True)
         write_cables_csv(path, count, seed)
+        if reports:
+            if not quiet:
+                click.echo(f"Generating a war diary of {reports:,} demo reports (titles end with [GENERATED])...", err=True)
+            paths.append(Path(tmp) / "demo-afg-war-diary.csv")
+            write_warlogs(paths[-1], reports, seed)
         with _open(db) as store:
-            summary = import_paths(store, [path], workers=default_workers(), progress=not quiet and sys.stderr.isatty())
+            summary = import_paths(store, paths, workers=default_workers(), progress=not quiet and sys.stderr.isatty())
     if not quiet:
-        click.echo(f"Demo collection: {summary.new} new, {summary.unchanged} unchanged cables in {_db_label(db)}", err=True)
+        click.echo(
+            f"Demo collection: {summary.new} new, {summary.unchanged} unchanged records "
+            f"({summary.reports:,} of them war-diary reports) in {_db_label(db)}",
+            err=True,
+        )
 
 
 @main.command("demo")
 @db_option
 @click.option("--count", type=click.IntRange(1, 1_000_000), default=1000, show_default=True, help="How many cables to generate.")
 @click.option("--seed", type=int, default=2010, show_default=True, help="Same seed, same collection.")
+@click.option("--reports", type=click.IntRange(0, 1_000_000), default=DEMO_REPORTS, show_default=True,
+              help="How many war-diary reports to generate (0: none).")
 @click.option("--quiet", "-q", is_flag=True)
 @user_errors
-def demo_cmd(db: str | None, count: int, seed: int, quiet: bool) -> None:
-    """Fill the store with the generated demo collection (importing it twice changes nothing)."""
-    _import_demo(db, count, seed, quiet)
+def demo_cmd(db: str | None, count: int, seed: int, reports: int, quiet: bool) -> None:
+    """Fill the store with the generated demo collection: cables and a war diary, all
+    marked as generated (importing it twice changes nothing)."""
+    _import_demo(db, count, seed, quiet, reports)
     with _open(db, readonly=True) as store:
         st = store.stats()
-    click.echo(f"{st['cables']:,} cables, {st['versions']:,} versions, {st['quarantined']} quarantined in {st['db_path']}")
+    click.echo(
+        f"{st['cables']:,} cables, {st['versions']:,} versions, {st['quarantined']} quarantined; "
+        f"{st.get('reports', 0):,} war-diary reports in {st['db_path']}"
+    )
 
 
 @main.command("serve")
@@ -391,8 +418,10 @@ def demo_cmd(db: str | None, count: int, seed: int, quiet: bool) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Server processes.")
 @click.option("--demo", is_flag=True, help="When the store holds no cable yet, fill it with the generated demo collection first.")
+@click.option("--reports", type=click.IntRange(0, 1_000_000), default=DEMO_REPORTS, show_default=True,
+              help="With --demo: how many war-diary reports the demo collection has.")
 @user_errors
-def serve_cmd(db: str | None, host: str, port: int, workers: int, demo: bool) -> None:
+def serve_cmd(db: str | None, host: str, port: int, workers: int, demo: bool, reports: int) -> None:
     """Serve the website (and its JSON API) over the store."""
     import os
 
@@ -405,7 +434,7 @@ def serve_cmd(db: str | None, host: str, port: int, workers: int, demo: bool) ->
         with _open(db) as store:
             empty = store.stats()["cables"] == 0
         if empty:
-            _import_demo(db, 1000, 2010, quiet=False)
+            _import_demo(db, 1000, 2010, quiet=False, reports=reports)
     else:
         with _open(db, readonly=True) as store:  # fail now, with a clear message, not in a worker
             store.stats()
