@@ -121,7 +121,7 @@ def test_zooming_and_panning_are_links(report_client):
     inner = report_client.get(controls["Zoom in"]).text
     assert re.search(r"cells of 0\.125°", inner)
     assert "Whole country" in inner and "Zoom out" in inner
-    iraq = next(url for label, url in controls.items() if label.startswith("Iraq"))
+    iraq = next(url for label, url in controls.items() if label.startswith("Map of Iraq"))
     assert "Map of Iraq" in report_client.get(iraq).text
 
 

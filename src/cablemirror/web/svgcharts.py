@@ -24,6 +24,8 @@ HEIGHT = 220.0
 AXIS = 34.0  # room under the bars for the labels
 LEFT = 46.0  # room for the value axis
 TOP = 14.0  # room above the tallest bar for its value label
+MAX_SLOT = 90.0  # the widest slot of a bar
+LABEL_GAP = 40.0  # the least room between two year labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ def stacked_months(bars: Sequence[MonthBar], *, unit: Callable[[int], str], labe
         out.append(f'<line class="grid" x1="{LEFT:.0f}" y1="{_f(y)}" x2="{WIDTH:.0f}" y2="{_f(y)}"/>')
         out.append(f'<text class="value" x="{LEFT - 6:.0f}" y="{_f(y + 4)}" text-anchor="end">{int(peak * frac):,}</text>')
     last_year = None
+    last_label = -1e9  # x of the last year written: labels closer than LABEL_GAP would overlap
     for i, m in enumerate(slots):
         x = LEFT + i * slot
         if m is None:
@@ -113,8 +116,10 @@ def stacked_months(bars: Sequence[MonthBar], *, unit: Callable[[int], str], labe
             continue
         if m[:4] != last_year:
             out.append(f'<line class="tick" x1="{_f(x)}" y1="{_f(HEIGHT)}" x2="{_f(x)}" y2="{_f(HEIGHT + 5)}"/>')
-            if x < WIDTH - 40:  # a year that starts at the right edge is named by its bar's title only
+            # A year at the right edge, or too close to the last one, is named by its bars' titles only.
+            if x < WIDTH - LABEL_GAP and x - last_label >= LABEL_GAP:
                 out.append(f'<text class="label" x="{_f(x + 1)}" y="{_f(HEIGHT + 18)}">{m[:4]}</text>')
+                last_label = x
             last_year = m[:4]
         bar = by_month.get(m)
         if bar is None:
@@ -145,7 +150,7 @@ def simple_bars(rows: Sequence[tuple[str, int, str]], *, unit: Callable[[int], s
     if not rows:
         return Markup("")
     peak = _nice_max(max(n for _, n, _ in rows))
-    slot = (WIDTH - LEFT) / len(rows)
+    slot = min((WIDTH - LEFT) / len(rows), MAX_SLOT)  # a bar or two stay bars, not a wall
     h_total = HEIGHT * 0.6
     out = [
         f'<svg class="chart-svg bars" viewBox="0 {-TOP:.0f} {WIDTH:.0f} {h_total + AXIS + TOP:.0f}" role="img" '
