@@ -267,6 +267,11 @@ def _box_number(text: str) -> str:
     return shown[:-2] if shown.endswith(".0") else shown
 
 
+def format_box(south: float, west: float, north: float, east: float) -> str:
+    """The canonical ``box:`` value of four edges (what ``normalize_box`` gives back)."""
+    return ",".join(_box_number(repr(float(v))) for v in (south, west, north, east))
+
+
 def parse_box(value: str) -> tuple[float, float, float, float]:
     """``"S,W,N,E"`` (a canonical ``box:`` value) -> (south, west, north, east)."""
     s, w, n, e = (float(v) for v in value.split(","))

@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..search import REPORT_FIELDS, Query, parse_query
+from ..search.fields import format_box
 from ..store.base import REPORTS_UNSUPPORTED, StoreError
 from ..store.reports import REPORT_FACETS, REPORT_SORTS, ReportHit, normalize_report_key
 from .exports import _export_slot, _slots
@@ -405,7 +406,7 @@ def api_map(request: Request) -> Response:
                     "lat": b.lat,
                     "lon": b.lon,
                     "box": list(b.box(bins.step)),
-                    "url": base + reports_url(str(query.with_filter("box", ",".join(repr(v) for v in b.box(bins.step))))),
+                    "url": base + reports_url(str(query.with_filter("box", format_box(*b.box(bins.step))))),
                 }
                 for b in bins.bins
             ],
