@@ -70,7 +70,8 @@ def test_the_snapshot_is_used(store: SQLiteStore) -> None:
     store.clear_read_cache(columns=True)
     store.query("tag:PGOV")
     assert store._columns is not None and store._columns.count == len(CORPUS.pairs)
-    assert set(store._columns.tag_names) >= {"PGOV", "PREL"}
+    assert set(store._columns.tags.names) >= {"PGOV", "PREL"}
+    assert set(store._columns.captions.names) >= {"SIPDIS", "NODIS"}
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date", "-date", "released", "-released", "id"])

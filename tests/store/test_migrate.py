@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,8 @@ def _fresh(path: Path) -> Path:
 def _make_v1(fresh: Path, path: Path) -> Path:
     """A schema-1 store holding what the old code stored for the same records."""
     db = sqlite3.connect(path, isolation_level=None)
+    # Schema 1 held the record as JSON text; the fresh store holds it compressed, body apart.
+    db.create_function("inflate", 1, lambda z: zlib.decompress(z).decode("utf-8"), deterministic=True)
     try:
         db.executescript(SCHEMA_V1.read_text("utf-8"))
         db.execute(f"ATTACH DATABASE '{fresh}' AS new")
@@ -43,10 +46,10 @@ def _make_v1(fresh: Path, path: Path) -> Path:
             UPDATE meta SET value = '1' WHERE key = 'schema_version';
             INSERT INTO cables SELECT key, id, version_id, n_versions, format, created, released, year, month, day,
                 origin, classification, subject, title, tags, partial, has_header, n_paragraphs, n_references,
-                redactions, body_length, record FROM new.cables;
+                redactions, body_length, json_set(inflate(record_z), '$.body', body) FROM new.cables;
             INSERT INTO versions SELECT * FROM new.versions;
             INSERT INTO refs SELECT src, position, bullet, value, kind, dst FROM new.refs;
-            INSERT INTO tags SELECT c.id, j.key, j.value FROM new.cables c, json_each(c.record, '$.tags') j;
+            INSERT INTO tags SELECT c.id, j.key, j.value FROM new.cables c, json_each(inflate(c.record_z), '$.tags') j;
             INSERT INTO paragraphs SELECT * FROM new.paragraphs;
             COMMIT;
             """
@@ -115,10 +118,61 @@ def test_a_schema_1_store_is_upgraded_in_place(tmp_path: Path, caplog: pytest.Lo
         assert s.counts("origin")[-1] == ("Embassy Newplace", 1)
 
 
+def _as_schema_3(path: Path) -> None:
+    """Turn a fresh store into what schema 3 held: the whole record as JSON text."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.create_function("inflate", 1, lambda z: zlib.decompress(z).decode("utf-8"), deterministic=True)
+    try:
+        db.executescript(
+            """
+            BEGIN;
+            DROP VIEW cables_fts_content;
+            ALTER TABLE cables RENAME COLUMN record_z TO record;
+            UPDATE cables SET record = json_set(inflate(record), '$.body', body);
+            ALTER TABLE cables DROP COLUMN body;
+            CREATE VIEW cables_fts_content AS
+                SELECT key, title, subject, json_extract(record, '$.body') AS body, tags FROM cables;
+            PRAGMA user_version = 3;
+            COMMIT;
+            """
+        )
+    finally:
+        db.close()
+
+
+def test_a_schema_3_store_keeps_its_records_apart_from_their_bodies(tmp_path: Path) -> None:
+    fresh = _fresh(tmp_path / "fresh.db")
+    old = tmp_path / "v3.db"
+    shutil.copy(fresh, old)
+    _as_schema_3(old)
+    assert sqlite3.connect(old).execute("SELECT typeof(record) FROM cables LIMIT 1").fetchone() == ("text",)
+    with open_store(str(old)) as s, open_store(str(fresh), readonly=True) as f:
+        for _, cable in CORPUS.pairs[:40]:
+            got = s.get_cable(cable.id)
+            assert got == f.get_cable(cable.id) and list(got) == list(cable.to_dict())  # same keys, same order
+            assert s.get_versions(cable.id) == f.get_versions(cable.id)
+        word = CORPUS.words[0]
+        assert [h.snippet for h in s.query(word, limit=50).hits] == [h.snippet for h in f.query(word, limit=50).hits]
+    got, want = _dump(old), _dump(fresh)
+    assert {k: v for k, v in got.items() if k != "meta"} == {k: v for k, v in want.items() if k != "meta"}
+    bodies = "SELECT key, body, length(record_z) > 0 FROM cables ORDER BY key"
+    assert sqlite3.connect(old).execute(bodies).fetchall() == sqlite3.connect(fresh).execute(bodies).fetchall()
+    _check_index(old)
+
+
+def _check_index(path: Path) -> None:
+    db = sqlite3.connect(path)  # a plain connection: the index's content is plain SQL
+    try:
+        db.execute("INSERT INTO cables_fts(cables_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        db.close()
+
+
 def test_a_schema_2_store_gets_its_totals(tmp_path: Path) -> None:
     fresh = _fresh(tmp_path / "fresh.db")
     old = tmp_path / "v2.db"
     shutil.copy(fresh, old)
+    _as_schema_3(old)
     db = sqlite3.connect(old)
     db.execute("DROP TABLE totals")
     db.execute("PRAGMA user_version = 2")

@@ -8,7 +8,7 @@ are a ``numpy.bincount`` of a few milliseconds.  So each process keeps, per cabl
 
 - ``year``, ``origin``, ``klass`` (label ids; -1 when unknown);
 - tags both ways: per cable (CSR: ``key_start`` offsets into ``entry_tag``) for
-  counting, per tag (``tag_start`` offsets into ``tag_key``) for ``tag:`` filters;
+  counting, per tag (``tags``) for ``tag:`` filters; captions per caption;
 - on first use, the position of every cable in each sort order of ``Store.query``
   (``positions``: date, released, id), read from the indexes that keep those orders.
   Pages in those orders and date ranges (a range of positions, its ends found with
@@ -27,6 +27,7 @@ policy while a writer keeps changing it).
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 import threading
 import time
@@ -63,6 +64,46 @@ def generation(conn: sqlite3.Connection) -> str:
 
 
 @dataclass(frozen=True, eq=False)
+class Keywords:
+    """Values of a keyword table (tags, captions) with the keys holding each: value
+    ``i`` is ``names[i]`` (in SQLite's binary order) and its keys are
+    ``key[start[i]:start[i + 1]]``."""
+
+    names: list[str]
+    ids: dict[str, int]
+    key: np.ndarray  # int32
+    start: np.ndarray  # int64, len(names) + 1
+
+    def run(self, value: str, prefix: bool) -> tuple[int, int]:
+        """The ids [lo, hi) of ``value``, or of every value starting with it."""
+        if not prefix:
+            i = self.ids.get(value)
+            return (i, i + 1) if i is not None else (0, 0)
+        lo = bisect.bisect_left(self.names, value)  # the values with a prefix are one run
+        hi = lo
+        while hi < len(self.names) and self.names[hi].startswith(value):
+            hi += 1
+        return lo, hi
+
+    def keys(self, lo: int, hi: int) -> np.ndarray:
+        return self.key[self.start[lo] : self.start[hi]] if hi > lo else self.key[:0]
+
+
+def _keywords(conn: sqlite3.Connection, table: str, column: str) -> Keywords:
+    names: list[str] = []
+    parts: list[np.ndarray] = []
+    for value, keys_text in conn.execute(
+        f"SELECT {column}, group_concat(key) FROM {table} GROUP BY {column} ORDER BY {column}"
+    ):
+        names.append(value)
+        parts.append(int_list(keys_text))
+    start = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([a.size for a in parts], out=start[1:])
+    key = np.concatenate(parts).astype(np.int32) if parts else np.empty(0, dtype=np.int32)
+    return Keywords(names, {v: i for i, v in enumerate(names)}, key, start)
+
+
+@dataclass(frozen=True, eq=False)
 class Columns:
     """One state of the store, as arrays indexed by cable key (see the module docstring)."""
 
@@ -73,20 +114,19 @@ class Columns:
     year: np.ndarray  # int32, NONE when unknown
     origin: np.ndarray  # int32 label id, NONE when unknown
     klass: np.ndarray  # int32 label id, NONE when unknown
-    tag_names: list[str]  # tag id -> tag, in SQLite's (binary) order
-    tag_ids: dict[str, int]
-    tag_key: np.ndarray  # int32 keys grouped by tag id ...
-    tag_start: np.ndarray  # ... tag id t has tag_key[tag_start[t]:tag_start[t + 1]]
+    tags: Keywords  # the keys of each tag (tag ids are positions in tags.names)
     entry_tag: np.ndarray  # int32 tag ids grouped by key ...
     key_start: np.ndarray  # ... key k has entry_tag[key_start[k]:key_start[k + 1]]
     labels: dict[int, str]  # label id -> value (origins and classifications)
+    captions: "Keywords"
     loaded_in: float = 0.0  # seconds the load took
     _positions: dict[str, np.ndarray] = field(default_factory=dict)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # derived arrays (facets.py caches here)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def nbytes(self) -> int:
-        arrays = [self.present, self.year, self.origin, self.klass, self.tag_key, self.tag_start,
-                  self.entry_tag, self.key_start, *self._positions.values()]
+        arrays = [self.present, self.year, self.origin, self.klass, self.tags.key, self.tags.start,
+                  self.entry_tag, self.key_start, self.captions.key, self.captions.start, *self._positions.values()]
         return int(sum(a.nbytes for a in arrays))
 
     def mask(self, keys: np.ndarray) -> np.ndarray:
@@ -182,18 +222,11 @@ def load(conn: sqlite3.Connection) -> Columns:
 
     year, origin, klass = column(concat[1]), column(concat[2]), column(concat[3])
 
-    tag_names: list[str] = []
-    per_tag: list[np.ndarray] = []
-    for tag, keys_text in conn.execute("SELECT tag, group_concat(key) FROM tags GROUP BY tag ORDER BY tag"):
-        tag_names.append(tag)
-        per_tag.append(int_list(keys_text))
-    lengths = np.array([a.size for a in per_tag], dtype=np.int64)
-    tag_start = np.zeros(len(per_tag) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=tag_start[1:])
-    tag_key = np.concatenate(per_tag).astype(np.int32) if per_tag else np.empty(0, dtype=np.int32)
+    tags = _keywords(conn, "tags", "tag")
+    tag_key, tag_start = tags.key, tags.start
     # Per cable: the same rows ordered by key (a consistent store has no tag row
     # without its cable; such a row would be left out of the counts, as a join would).
-    entry_tags = np.repeat(np.arange(len(per_tag), dtype=np.int32), lengths)
+    entry_tags = np.repeat(np.arange(len(tags.names), dtype=np.int32), np.diff(tag_start))
     inside = (tag_key >= 0) & (tag_key < size)
     inside[inside] = present[tag_key[inside]]
     by_key = np.argsort(tag_key[inside], kind="stable")
@@ -209,12 +242,10 @@ def load(conn: sqlite3.Connection) -> Columns:
         year=year,
         origin=origin,
         klass=klass,
-        tag_names=tag_names,
-        tag_ids={t: i for i, t in enumerate(tag_names)},
-        tag_key=tag_key,
-        tag_start=tag_start,
+        tags=tags,
         entry_tag=entry_tag,
         key_start=key_start,
         labels=dict(conn.execute("SELECT label_id, value FROM labels")),
+        captions=_keywords(conn, "captions", "caption"),
         loaded_in=time.perf_counter() - started,
     )

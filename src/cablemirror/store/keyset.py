@@ -6,11 +6,12 @@ booleans: each AND/OR/NOT is microseconds):
 
 - full-text parts (``Plan.match``, ``Plan.exclude``, ``TextMatch`` leaves) are the
   FTS5 index's rowids (``source.fts``): the one cost that grows with the matches;
-- ``origin:``/``class:`` (label ids from ``source.labels``), ``tag:`` (the
-  snapshot's per-tag key lists; a prefix is a run of the sorted tag names) and
+- ``origin:``/``class:`` (label ids from ``source.labels``), ``tag:`` and
+  ``caption:`` (the snapshot's per-value key lists; a prefix is a run of the sorted
+  values) and
   dates (a run of positions in the date order, its two ends found by index probes,
   so SQLite itself compares the text) come from the column snapshot;
-- anything else (``id:``, ``ref:``, ``caption:``) is a SQL condition over ``facts x``
+- anything else (``id:``, ``ref:``) is a SQL condition over ``facts x``
   (``source.where``), the same SQL the pure-SQL path uses.
 
 A condition on an unknown (NULL) value is false and its negation true, as in
@@ -22,7 +23,6 @@ snapshot's precomputed positions (``argpartition``: no sort of every match).
 
 from __future__ import annotations
 
-import bisect
 from datetime import date
 from typing import Any, Protocol
 
@@ -30,7 +30,7 @@ import numpy as np
 
 from ..search import And, DateRange, Field, Not, Or, Plan, TextMatch
 from ..search.dates import day_after
-from .columns import Columns
+from .columns import Columns, Keywords
 
 
 class KeySource(Protocol):
@@ -75,21 +75,10 @@ def _date_mask(cols: Columns, node: DateRange, source: KeySource) -> np.ndarray 
     return (placed >= lower) & (placed < upper)
 
 
-def _tag_mask(cols: Columns, node: Field) -> np.ndarray:
-    names = cols.tag_names
-    if node.prefix:
-        # Tag names are sorted: the ones starting with the prefix are one run.
-        lo = bisect.bisect_left(names, node.value)
-        hi = lo
-        while hi < len(names) and names[hi].startswith(node.value):
-            hi += 1
-    else:
-        lo = cols.tag_ids.get(node.value, -1)
-        hi = lo + 1 if lo >= 0 else -1
+def _keyword_mask(cols: Columns, words: Keywords, node: Field) -> np.ndarray:
     m = np.zeros(cols.size, dtype=bool)
-    if lo >= 0 and hi > lo:
-        m[cols.tag_key[cols.tag_start[lo] : cols.tag_start[hi]]] = True
-    return m
+    m[words.keys(*words.run(node.value, node.prefix))] = True
+    return m & cols.present
 
 
 def _mask(cols: Columns, node: Any, source: KeySource) -> np.ndarray:
@@ -116,8 +105,8 @@ def _mask(cols: Columns, node: Any, source: KeySource) -> np.ndarray:
             ids = np.array(source.labels(node.name, node), dtype=np.int32)
             column = cols.origin if node.name == "origin" else cols.klass
             return np.isin(column, ids) & cols.present if ids.size else np.zeros(cols.size, dtype=bool)
-        if node.name == "tag":
-            return _tag_mask(cols, node) & cols.present
+        if node.name in ("tag", "caption"):
+            return _keyword_mask(cols, cols.tags if node.name == "tag" else cols.captions, node)
     else:
         raise TypeError(f"not a plan node: {node!r}")
     return cols.mask(source.where(node))

@@ -16,6 +16,11 @@ Schema 2 (this version's query engine) adds:
   are dropped.
 
 Schema 3 adds ``totals``: the facet counts of the whole collection, kept by writes.
+
+Schema 4 keeps the current record as ``records.py`` describes: ``cables.body`` (plain
+text, what the full-text index reads) and ``cables.record_z`` (the rest, compressed;
+``record`` is renamed).  The file keeps its size until a ``VACUUM``; the records take
+about 40% less room.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
-from . import derived
+from . import derived, records
 
 # Statements shared with the fresh schema, for the tables schema 2 creates.
 _V2_TABLES = """
@@ -71,6 +76,7 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("cm_origin_words", 1, derived.origin_words, deterministic=True)
     conn.create_function("cm_class_key", 1, derived.class_key, deterministic=True)
     conn.create_function("cm_is_generated", 1, lambda b: int(derived.is_generated(b)), deterministic=True)
+    conn.create_function("cm_deflate", 1, records.deflate, deterministic=True)
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -166,8 +172,23 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        DROP VIEW cables_fts_content;
+        ALTER TABLE cables ADD COLUMN body TEXT NOT NULL DEFAULT '';
+        -- json_set replaces the value in place: the keys keep their order.
+        UPDATE cables SET body = coalesce(json_extract(record, '$.body'), ''),
+                          record = cm_deflate(json_set(record, '$.body', ''));
+        ALTER TABLE cables RENAME COLUMN record TO record_z;
+        CREATE VIEW cables_fts_content AS SELECT key, title, subject, body, tags FROM cables;
+        """,
+    )
+
+
 # from-version -> the step to the next version
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def upgrade(conn: sqlite3.Connection, version: int, target: int) -> None:

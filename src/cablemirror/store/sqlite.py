@@ -1,6 +1,6 @@
 """The SQLite store: one file, WAL, FTS5; one writer and many readers.
 
-Schema (version 3, ``data/schema_sqlite.sql``; ``PRAGMA application_id`` marks the file
+Schema (version 4, ``data/schema_sqlite.sql``; ``PRAGMA application_id`` marks the file
 as cablemirror's, ``PRAGMA user_version`` is the schema version; a file of an older
 version is upgraded in place when opened for writing, see ``migrate.py``):
 
@@ -8,16 +8,17 @@ version is upgraded in place when opened for writing, see ``migrate.py``):
     One row per canonical id: the current version, the columns pages filter, sort
     and facet on (created, released, year/month/day, origin, classification,
     subject, title, tags, partial, has_header, n_paragraphs, n_references,
-    redactions, body_length, n_versions, format) and ``record``, the current
-    ``Cable.to_dict()`` as compact JSON.  ``key`` (rowid) is the FTS rowid.
+    redactions, body_length, n_versions, format) and the current ``Cable.to_dict()``
+    as ``body`` (plain text) and ``record_z`` (the rest of its JSON, compressed; see
+    ``records.py``).  ``key`` (rowid) is the FTS rowid.
 ``versions``
     One row per distinct raw record, unique by sha256 of the bytes: cable id,
     provenance (format, path, offset, length, line), imported_at, released,
     release_label, completeness (``completeness.py``) and the raw bytes
     zlib-compressed (``raw_z``; ``get_raw`` returns them exactly).  ``record_z`` is
     that version's record JSON, zlib-compressed, for versions that are not current
-    (NULL for the current one, whose record is ``cables.record``: most cables have
-    one version, and the record is not stored twice).
+    (NULL for the current one, whose record is in ``cables``: most cables have one
+    version, and the record is not stored twice).
 ``facts`` / ``labels`` / ``totals``
     What queries filter, sort and facet on, one narrow row per cable (created,
     released, year, origin and classification as label ids, generated); the distinct
@@ -44,18 +45,21 @@ version is upgraded in place when opened for writing, see ``migrate.py``):
 ``cables_fts``
     FTS5 (porter, unicode61, remove_diacritics 2) over title, subject, body, tags,
     with external content (the view ``cables_fts_content``, so the body is stored
-    once, inside ``cables.record``).  Kept in sync by ``store_batch`` whenever a
-    cable's current version changes, except inside ``defer_search_index()`` (bulk
-    imports), which marks it stale (``meta.search_index``) in the same transaction
-    and rebuilds it in one pass at the end.  Ranking: bm25 weighted title 10,
+    once, in ``cables.body``).  Kept in sync by ``store_batch`` whenever a cable's
+    current version changes, except inside ``defer_search_index()`` (bulk imports),
+    which marks it stale (``meta.search_index``) in the same transaction and has it
+    built once: during a first import by a thread beside the writer, in a scratch
+    file whose index then replaces the empty one (``fts_build.py``), else in one
+    ``rebuild`` pass at the end.  Ranking: bm25 weighted title 10,
     subject 5, body 1, tags 3.  ``search()`` takes plain words (``fts5.py``);
     ``query()`` the query language (``cablemirror.search``).
 
 Writing: ``store_batch`` runs in one ``BEGIN IMMEDIATE`` transaction, looks up the
 whole batch with a few ``IN (...)`` queries, assigns ids itself and writes with
 ``executemany``.  Bytes already stored are "unchanged" and nothing is written; JSON
-and compression are only computed for new versions (compression in a helper thread,
-beside SQLite's work).  Text that is not valid Unicode (lone surrogates) is stored
+and compression are only computed for new versions (compression of the raw bytes
+and of the records in a helper thread, beside the writer's Python and SQLite work:
+zlib releases the GIL).  Text that is not valid Unicode (lone surrogates) is stored
 with U+FFFD in its place (``jsonio.py``); the raw bytes keep the original.
 
 Concurrency: WAL with ``synchronous=NORMAL``, a busy timeout, one connection per
@@ -73,19 +77,20 @@ import threading
 import urllib.parse
 import zlib
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from ..model import Cable, Quarantined, RawRecord, sha256_hex
-from . import derived, jsonio, migrate
+from . import derived, jsonio, migrate, records
 from .base import HIT_MARKS, SearchHit, SearchPage, Store, StoreError, StoreOutcome
 from .completeness import completeness, release_of, release_seq, version_rank
 from .fts5 import fts5_query
+from .fts_build import BuildFailed, IndexBuilder
 from .hits import paragraph_of_hit
 from .sqlite_query import Compiled
 from .sqlite_read import SQLiteReadAPI
@@ -94,7 +99,7 @@ from .sqlite_reports import ReportsMixin
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x43424D52  # "CBMR"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_SECONDS = 30.0
 ZLIB_LEVEL = 1  # 3/4 of level 6's gain at under half the CPU: imports are CPU-bound
 _CHUNK = 500  # host parameters per IN (...) query
@@ -124,10 +129,6 @@ def _clean(text: str | None) -> str | None:
     return None if text is None else jsonio.valid_text(text)
 
 
-def _deflate(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), ZLIB_LEVEL)
-
-
 def _same(text: str | None) -> str | None:
     return text
 
@@ -136,19 +137,44 @@ def _compress_all(blobs: list[bytes]) -> list[bytes]:
     return [zlib.compress(b, ZLIB_LEVEL) for b in blobs]
 
 
-def _record_json(v: "_Version") -> tuple[str, bool]:
-    """The record as compact JSON, and whether every string in it was valid text (so
-    the derived columns need no cleaning either)."""
+def _set_records(fresh: list["_Version"], records: "Future[list[bytes]]") -> None:
+    if fresh and fresh[-1].record_z is None:
+        for v, z in zip(fresh, records.result()):
+            v.record_z = z
+
+
+@dataclass(slots=True)
+class _IndexRows:
+    """What a write transaction changed in the full text, for the scratch index
+    (``fts_build.py``) once it has committed: (key, title, subject, body, tags)."""
+
+    inserted: list[tuple[Any, ...]] = field(default_factory=list)
+    deleted: list[tuple[Any, ...]] = field(default_factory=list)
+    current: list[tuple[int, int]] = field(default_factory=list)  # (key, version_id) of ``inserted``
+
+
+def _encode(v: "_Version", record: dict[str, Any]) -> tuple[str, bool]:
     try:
-        return jsonio.dumps_checked(v.cable.to_dict())
+        return jsonio.dumps_checked(record)
     except (TypeError, ValueError) as exc:
         prov = v.raw.provenance
         raise StoreError(f"record {v.cable_id} ({prov.path}:{prov.line}) cannot be written as JSON: {exc}") from None
 
 
-def _fts_body(v: _Version) -> str:
-    body = v.cable.body or ""
-    return body if v.valid_text else _clean(body) or ""
+def _record_json(v: "_Version") -> None:
+    """Set the record's JSON without its body (``records.py``), its body as stored,
+    and whether every string was valid text (so the derived columns need no cleaning)."""
+    record = v.cable.to_dict()
+    body = record.get("body") or ""
+    record["body"] = ""
+    v.json_text, valid = _encode(v, record)
+    v.body = jsonio.valid_text(body)
+    v.valid_text = valid and v.body == body
+
+
+def _full_record(v: "_Version") -> bytes:
+    """The whole record, compressed: a version that is not current keeps its own."""
+    return records.deflate(_encode(v, v.cable.to_dict())[0])
 
 
 def _date_parts(value: str | None) -> tuple[int | None, int | None, int | None]:
@@ -171,8 +197,10 @@ class _Version:
     released: str | None = None
     label: str | None = None
     seq: int = 0
-    json_text: str = ""
+    json_text: str = ""  # the record's JSON without its body
+    body: str = ""  # as stored (lone surrogates replaced)
     valid_text: bool = True  # no lone surrogates anywhere in the record
+    record_z: bytes | None = None  # zlib(json_text)
 
 
 @dataclass(slots=True)
@@ -191,9 +219,12 @@ class _Current:
 # The columns of ``cables`` in the order ``_cable_row`` gives them.
 _CABLE_COLUMNS = (
     "key, id, version_id, n_versions, format, created, released, year, month, day, origin, classification, "
-    "subject, title, tags, partial, has_header, n_paragraphs, n_references, redactions, body_length, record, "
-    "canon, generated"
+    "subject, title, tags, partial, has_header, n_paragraphs, n_references, redactions, body_length, record_z, "
+    "canon, generated, body"
 )
+
+
+_RECORD = 21  # the position of record_z in those rows
 
 
 def _schema_sql() -> str:
@@ -212,6 +243,7 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
         self._closed = False
         self._pool: ThreadPoolExecutor | None = None
         self._deferring = False  # inside defer_search_index()
+        self._builder: IndexBuilder | None = None  # the scratch index of a first import (fts_build.py)
         self._labels: dict[str, dict[str, int]] = {}  # kind -> value -> labels.label_id
         self._init_read_api()
         self._check_path()
@@ -485,6 +517,7 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
         if not versions:
             return []
         now = _utcnow()
+        fts_rows = _IndexRows()
         with self._transaction() as conn:
             known = self._known_versions(conn, [v.sha for v in versions])
             current = self._current_versions(conn, sorted({v.cable_id for v in versions}))
@@ -519,20 +552,30 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
                 fresh.append(v)
 
             if fresh:
-                # Compression runs beside SQLite's work (both release the GIL).
-                raws = self._compressor().submit(_compress_all, [bytes(v.raw.raw) for v in fresh])
+                # Compression runs beside SQLite's and Python's work (zlib releases the GIL).
+                pool = self._compressor()
+                raws = pool.submit(_compress_all, [bytes(v.raw.raw) for v in fresh])
+                records = None
                 try:
                     for v in fresh:
-                        v.json_text, v.valid_text = _record_json(v)
-                    self._write_current(conn, [c for c in current.values() if c.added])
+                        _record_json(v)
+                    records = pool.submit(_compress_all, [v.json_text.encode("utf-8") for v in fresh])
+                    self._write_current(
+                        conn, [c for c in current.values() if c.added], lambda: _set_records(fresh, records), fts_rows
+                    )
                 finally:
                     raw_z = raws.result()
+                    if records is not None:
+                        _set_records(fresh, records)
                 self._insert_versions(conn, fresh, current, now, raw_z)
                 conn.executemany(
                     "UPDATE quarantine SET resolved_version = ?, resolved_at = ? "
                     "WHERE sha256 = ? AND resolved_version IS NULL",
                     [(v.version_id, now, v.sha) for v in fresh],
                 )
+        if self._builder is not None:  # committed: the scratch index may take it now
+            self._builder.remove(fts_rows.deleted)
+            self._builder.add(fts_rows.inserted, fts_rows.current)
         for o in outcomes:  # the current version as this batch left it
             cur = current.get(o.cable_id)
             if cur is not None:
@@ -610,14 +653,18 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
                     _clean(v.label),
                     v.seq,
                     v.score,
-                    None if is_current else _deflate(v.json_text),
+                    None if is_current else _full_record(v),
                     z,
                 )
             )
         conn.executemany("INSERT INTO versions VALUES (" + ",".join("?" * 16) + ")", rows)
 
-    def _write_current(self, conn: sqlite3.Connection, states: list[_Current]) -> None:
-        """Insert new cables, switch changed ones to their new current version, count versions."""
+    def _write_current(
+        self, conn: sqlite3.Connection, states: list[_Current], compressed: Callable[[], None], fts_rows: _IndexRows
+    ) -> None:
+        """Insert new cables, switch changed ones to their new current version, count
+        versions.  ``compressed()`` waits until every new version has its ``record_z``;
+        ``fts_rows`` collects the index changes for the scratch index (deferred index)."""
         inserts = [s for s in states if s.is_new]
         switches = [s for s in states if not s.is_new and s.best is not None]
         counts = [s for s in states if not s.is_new and s.best is None]
@@ -629,17 +676,23 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
             for chunk in _chunks([s.key for s in switches]):
                 marks = ",".join("?" * len(chunk))
                 old += conn.execute(
-                    f"SELECT key, title, subject, record, tags, version_id FROM cables WHERE key IN ({marks})", chunk
+                    f"SELECT key, title, subject, body, tags, version_id, record_z FROM cables WHERE key IN ({marks})",
+                    chunk,
                 ).fetchall()
-            if not self._deferring:
-                conn.executemany(
-                    "INSERT INTO cables_fts(cables_fts, rowid, title, subject, body, tags) "
-                    "VALUES ('delete', ?, ?, ?, ?, ?)",
-                    [(k, t, s, _clean(jsonio.loads(r).get("body") or ""), g) for k, t, s, r, g, _ in old],
-                )
-            # The version that stops being current keeps its record in versions from now on.
+            if not self._deferring or self._builder is not None:
+                indexed = [row[:5] for row in old]
+                if self._deferring:
+                    fts_rows.deleted += indexed
+                else:
+                    conn.executemany(
+                        "INSERT INTO cables_fts(cables_fts, rowid, title, subject, body, tags) "
+                        "VALUES ('delete', ?, ?, ?, ?, ?)",
+                        indexed,
+                    )
+            # The version that stops being current keeps its whole record in versions from now on.
             conn.executemany(
-                "UPDATE versions SET record_z = ? WHERE version_id = ?", [(_deflate(r), vid) for _, _, _, r, _, vid in old]
+                "UPDATE versions SET record_z = ? WHERE version_id = ?",
+                [(records.deflate(jsonio.dumps(self._record(z, body, f"cable {k}"))), vid) for k, _, _, body, _, vid, z in old],
             )
             # What the old versions counted (subtract: Counter's -= would drop the negatives).
             totals.subtract(self._counted(conn, [s.key for s in switches]))
@@ -650,18 +703,25 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
             for table in ("tags", "captions", "facts", "cables"):
                 conn.executemany(f"DELETE FROM {table} WHERE key = ?", keys)
 
-        rows = [self._cable_row(s) for s in inserts + switches]
+        changed = inserts + switches
+        rows = [self._cable_row(s) for s in changed]
         if rows:
-            conn.executemany(f"INSERT INTO cables({_CABLE_COLUMNS}) VALUES (" + ",".join("?" * 24) + ")", rows)
+            # The derived rows first: the records are being compressed meanwhile.
+            self._write_parts(conn, changed, rows)
+            compressed()
+            conn.executemany(
+                f"INSERT INTO cables({_CABLE_COLUMNS}) VALUES (" + ",".join("?" * 25) + ")",
+                [r[:_RECORD] + (s.best.record_z,) + r[_RECORD + 1 :] for r, s in zip(rows, changed)],  # type: ignore[union-attr]
+            )
+            indexed = [(r[0], r[13], r[12], r[24], r[14]) for r in rows]
             if self._deferring:
                 # Marked in the same transaction: a crash cannot leave an unmarked gap.
                 conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('search_index', 'stale')")
+                if self._builder is not None:
+                    fts_rows.inserted += indexed
+                    fts_rows.current += [(r[0], r[2]) for r in rows]
             else:
-                conn.executemany(
-                    "INSERT INTO cables_fts(rowid, title, subject, body, tags) VALUES (?, ?, ?, ?, ?)",
-                    [(r[0], r[13], r[12], _fts_body(s.best), r[14]) for r, s in zip(rows, inserts + switches)],  # type: ignore[arg-type]
-                )
-            self._write_parts(conn, inserts + switches, rows)
+                conn.executemany("INSERT INTO cables_fts(rowid, title, subject, body, tags) VALUES (?, ?, ?, ?, ?)", indexed)
             totals.update(self._counted(conn, [s.key for s in inserts + switches]))
             self._add_totals(conn, totals)
         if counts:
@@ -697,9 +757,10 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
             len(c.references),
             int(c.redactions or 0),
             len(c.body or ""),
-            v.json_text,
+            None,  # record_z, once compressed (_RECORD)
             derived.id_key(v.cable_id),
             int(derived.is_generated(c.body)),
+            v.body,
         )
 
     def _write_parts(self, conn: sqlite3.Connection, states: list[_Current], rows: list[tuple[Any, ...]]) -> None:
@@ -794,16 +855,43 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
             yield
             return
         self._deferring = True
+        self._builder = self._start_builder()
         try:
             yield
         except Exception:
             self._deferring = False
+            self._drop_builder()
             self._rebuild_if_stale()  # what was stored before the error is searchable
             raise
-        finally:
+        except BaseException:
             # KeyboardInterrupt and the like: no long rebuild now; the mark stays.
             self._deferring = False
+            self._drop_builder()
+            raise
+        self._deferring = False
+        builder, self._builder = self._builder, None
+        if builder is not None:
+            try:
+                builder.install(self._new_connection)
+                with self._transaction() as conn:
+                    _analyze(conn)  # after a bulk import the planner's statistics are stale
+            except BuildFailed as exc:
+                log.warning("the search index built during the import cannot be used (%s): rebuilding it", exc)
         self._rebuild_if_stale()
+
+    def _start_builder(self) -> IndexBuilder | None:
+        """A scratch index for this import when the store's index is empty (first import)."""
+        try:
+            with self._reading() as conn:
+                return IndexBuilder.for_store(conn, self.path)
+        except (StoreError, sqlite3.Error, OSError) as exc:
+            log.warning("indexing at the end of the import instead of during it: %s", exc)
+            return None
+
+    def _drop_builder(self) -> None:
+        builder, self._builder = self._builder, None
+        if builder is not None:
+            builder.discard()
 
     def _search_index_state(self, conn: sqlite3.Connection) -> str:
         row = conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()
@@ -896,11 +984,11 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
 
     def get_cable(self, cable_id: str) -> dict[str, Any] | None:
         with self._reading() as conn:
-            row = conn.execute("SELECT record, generated FROM cables WHERE id = ?", (cable_id,)).fetchone()
+            row = conn.execute("SELECT record_z, body, generated FROM cables WHERE id = ?", (cable_id,)).fetchone()
         if row is None:
             return None
-        record = jsonio.loads(row[0])
-        if row[1]:
+        record = self._record(row[0], row[1], cable_id)
+        if row[2]:
             record["generated"] = True  # demo data: said only when true, the record shape is unchanged
         return record
 
@@ -909,13 +997,14 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
             rows = conn.execute(
                 "SELECT v.version_id, v.sha256, v.collection, v.format, v.path, v.offset, v.length, v.line, "
                 "v.imported_at, v.released, v.release_label, v.completeness, "
-                "coalesce(c.version_id = v.version_id, 0), coalesce(v.record_z, c.record) "
+                "coalesce(c.version_id = v.version_id, 0), coalesce(v.record_z, c.record_z), "
+                "CASE WHEN v.record_z IS NULL THEN c.body END "
                 "FROM versions v LEFT JOIN cables c ON c.id = v.cable_id "
                 "WHERE v.cable_id = ? ORDER BY v.version_id",
                 (cable_id,),
             ).fetchall()
         out = []
-        for (vid, sha, coll, fmt, path, off, length, line, imported, released, label, score, cur, rec) in rows:
+        for (vid, sha, coll, fmt, path, off, length, line, imported, released, label, score, cur, rec, body) in rows:
             out.append(
                 {
                     "version_id": vid,
@@ -931,17 +1020,24 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
                     "release_label": label,
                     "completeness": score,
                     "current": bool(cur),
-                    "record": self._version_record(rec, f"record of {cable_id} version {vid}"),
+                    "record": self._version_record(rec, body, f"{cable_id} version {vid}"),
                 }
             )
         return out
 
-    def _version_record(self, stored: str | bytes | None, what: str) -> dict[str, Any] | None:
+    def _version_record(self, stored: bytes | None, body: str | None, what: str) -> dict[str, Any] | None:
         if stored is None:
             return None
-        if isinstance(stored, bytes):  # record_z of a version that is not current
-            stored = self._inflate(stored, what).decode("utf-8")
-        return jsonio.loads(stored)
+        if body is not None:  # the current version: the record is kept without its body
+            return self._record(stored, body, what)
+        return jsonio.loads(self._inflate(stored, f"record of {what}"))
+
+    def _record(self, record_z: bytes, body: str, what: str) -> dict[str, Any]:
+        """A current record from ``cables`` (``records.py``)."""
+        try:
+            return records.joined(record_z, body)
+        except (zlib.error, ValueError, TypeError) as exc:
+            raise StoreError(f"the stored record of {what} in {self.path} is damaged: {exc}") from None
 
     def _inflate(self, blob: bytes, what: str) -> bytes:
         try:
@@ -995,12 +1091,11 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
             raise StoreError(f"cannot search for {query!r}: {exc}") from None
         return SearchPage(total=total, hits=hits)
 
-    @staticmethod
-    def _hit_paragraph(record_json: str, body_hl: str | None) -> int | None:
+    def _hit_paragraph(self, stored: tuple[bytes, str], body_hl: str | None) -> int | None:
         at = body_hl.find(_HL_START) if body_hl else -1
         if at < 0:
             return None  # the words matched in title, subject or tags only
-        record = jsonio.loads(record_json)
+        record = self._record(stored[0], stored[1], "a search hit")
         paragraphs = [(p.get("number"), p.get("text") or "") for p in record.get("paragraphs") or []]
         return paragraph_of_hit(record.get("body") or "", at, paragraphs)
 

@@ -480,10 +480,13 @@ class SQLiteReadAPI:
                 )
                 shown[key] = (snip, body_hl)
         in_body = [k for k, (_, body_hl) in shown.items() if body_hl and _HL_START in body_hl]
-        records: dict[int, str] = {}
+        records: dict[int, tuple[bytes, str]] = {}
         for chunk in _chunks(in_body):
             records.update(
-                conn.execute(f"SELECT key, record FROM cables WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                (key, (z, body))
+                for key, z, body in conn.execute(
+                    f"SELECT key, record_z, body FROM cables WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                )
             )
         hits = []
         for key, rank in page:
@@ -711,15 +714,16 @@ class SQLiteReadAPI:
                 if not batch:
                     break
                 found = {
-                    key: (record, generated)
-                    for key, record, generated in conn.execute(
-                        f"SELECT key, record, generated FROM cables WHERE key IN ({','.join('?' * len(batch))})", batch
+                    key: (record, body, generated)
+                    for key, record, body, generated in conn.execute(
+                        f"SELECT key, record_z, body, generated FROM cables WHERE key IN ({','.join('?' * len(batch))})",
+                        batch,
                     )
                 }
                 for key in batch:
                     if key in found:
-                        record, generated = found[key]
-                        data = jsonio.loads(record)
+                        record, body, generated = found[key]
+                        data = self._record(record, body, f"cable {key}")
                         if generated:
                             data["generated"] = True
                         yield data

@@ -1,4 +1,4 @@
--- cablemirror SQLite schema, version 3 (PRAGMA user_version).  See store/sqlite.py;
+-- cablemirror SQLite schema, version 4 (PRAGMA user_version).  See store/sqlite.py;
 -- store/migrate.py upgrades older files in place.
 -- Cable ids are the release's reference ids (e.g. 05ALMATY2985); cables.canon and
 -- refs.dst_key hold canonical ids (cables.ids.canonical_id), which link them.
@@ -12,7 +12,8 @@ CREATE TABLE meta (
 );
 
 -- One row per cable: its current version, the columns pages filter, sort and facet on,
--- and the current record (Cable.to_dict() as JSON).
+-- and the current record (Cable.to_dict()): its body as text, and the rest of its JSON
+-- compressed (store/records.py).
 CREATE TABLE cables (
     key            INTEGER PRIMARY KEY,      -- rowid, shared with cables_fts
     id             TEXT NOT NULL UNIQUE,
@@ -35,9 +36,10 @@ CREATE TABLE cables (
     n_references   INTEGER NOT NULL,
     redactions     INTEGER NOT NULL,
     body_length    INTEGER NOT NULL,
-    record         TEXT NOT NULL,            -- JSON
+    record_z       BLOB NOT NULL,            -- zlib(JSON of the record with "body": "")
     canon          TEXT NOT NULL DEFAULT '', -- canonical_id(id): how references find the cable
-    generated      INTEGER NOT NULL DEFAULT 0 -- 0/1: the body carries the demo generator's mark
+    generated      INTEGER NOT NULL DEFAULT 0, -- 0/1: the body carries the demo generator's mark
+    body           TEXT NOT NULL DEFAULT ''  -- the record's body
 );
 CREATE INDEX cables_canon ON cables(canon);
 
@@ -97,7 +99,7 @@ CREATE TABLE versions (
     release_label TEXT,
     release_seq   INTEGER NOT NULL,          -- running count of the release label, 0 if none
     completeness  INTEGER NOT NULL,          -- store/completeness.py
-    record_z      BLOB,                      -- zlib(JSON of this version); NULL while current (see cables.record)
+    record_z      BLOB,                      -- zlib(JSON of this version); NULL while current (see cables)
     raw_z         BLOB NOT NULL              -- zlib(the exact source bytes)
 );
 CREATE INDEX versions_cable ON versions(cable_id);
@@ -170,9 +172,9 @@ CREATE TABLE imports (
 );
 
 -- Full text over the current records.  External content: the text is read from the
--- view (the body lives once, inside cables.record); the store keeps the index in sync.
+-- view (the body is stored once, in cables.body); the store keeps the index in sync.
 CREATE VIEW cables_fts_content AS
-    SELECT key, title, subject, json_extract(record, '$.body') AS body, tags FROM cables;
+    SELECT key, title, subject, body, tags FROM cables;
 CREATE VIRTUAL TABLE cables_fts USING fts5(
     title, subject, body, tags,
     content = 'cables_fts_content',
