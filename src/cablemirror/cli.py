@@ -475,9 +475,13 @@ def _serve_workers(config: "uvicorn.Config") -> None:  # type: ignore[name-defin
     Multiprocess(config, sockets=[sock]).run()
 
 
-from .export.commands import export_group  # noqa: E402  (registered last: it imports this module)
+# Registered last: these modules import db_option and user_errors from this one.
+from .export.commands import export_group  # noqa: E402
+from .integrity.commands import manifest_cmd, verify_cmd  # noqa: E402
 
 main.add_command(export_group)
+main.add_command(manifest_cmd)
+main.add_command(verify_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
