@@ -15,7 +15,10 @@ from cablemirror.cli import main
 from cablemirror.export import static_site
 from cablemirror.export.static_files import STATE_FILE
 from cablemirror.export.static_site import LOCK_FILE, ExportError, StaticOptions, export_static
-from test_static_support import demo_store, tmp
+try:  # tests/export is not a package today; keep working if it becomes one
+    from .test_static_support import demo_store, tmp
+except ImportError:
+    from test_static_support import demo_store, tmp
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,10 @@ from cablemirror.export import static_site
 from cablemirror.export.static_site import ExportReport, StaticOptions, export_static
 from cablemirror.ingest import import_paths
 from cablemirror.store import open_store
-from test_static_support import crawl, tmp
+try:  # tests/export is not a package today; keep working if it becomes one
+    from .test_static_support import crawl, tmp
+except ImportError:
+    from test_static_support import crawl, tmp
 
 COUNT = 150
 SEED = 77

@@ -18,12 +18,15 @@ from pathlib import Path
 import pytest
 
 from cablemirror.export.static_codec import decode_postings, decode_uints, encode_bitmap, encode_positions, encode_postings, rebase
-from cablemirror.export.static_index import INDEX_DIR, doc_terms, prepare
+from cablemirror.export.static_index import DOC_BLOCK, INDEX_DIR, doc_terms, prepare
 from cablemirror.export.static_porter import stem
 from cablemirror.search import QuerySyntaxError, parse_query
 from cablemirror.search.text import STOPWORDS, _classify, _fold_char, words
 from cablemirror.store import open_store
-from test_static_support import CORPUS, ROOT, corpus_export, corpus_store, demo_export, demo_store, run_node, store_ids
+try:  # tests/export is not a package today; keep working if it becomes one
+    from .test_static_support import CORPUS, ROOT, corpus_export, corpus_store, demo_export, demo_store, run_node, store_ids
+except ImportError:
+    from test_static_support import CORPUS, ROOT, corpus_export, corpus_store, demo_export, demo_store, run_node, store_ids
 
 DOC = ROOT / "docs" / "search.md"
 
@@ -157,7 +160,7 @@ def test_index_holds_every_term_of_every_record() -> None:
         block = int(path.stem)
         rows = re.search(r"\[(.*)\]\);", path.read_text(), re.S).group(1)
         for k, row in enumerate(re.findall(r'\["((?:[^"\\]|\\.)*)"', rows)):
-            docs[row] = block * 128 + k
+            docs[row] = block * DOC_BLOCK + k
     with open_store(demo_store(), readonly=True) as store:
         records = list(store.iter_records())
     assert len(docs) == len(records)

@@ -116,7 +116,10 @@ def crawl(root: Path) -> tuple[int, dict[str, list[str]], set[str]]:
             if parts.scheme or url.startswith("//"):
                 external.add(url)
                 continue
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if parts.path.startswith("/"):  # from the site's root (the 404 page)
+                target = (root / unquote(parts.path[1:])).resolve()
+            else:
+                target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
             if not target.is_file() or root.resolve() not in target.parents:
                 dead.setdefault(url, []).append(str(page.relative_to(root)))
     return pages, dead, external

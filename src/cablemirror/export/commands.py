@@ -12,12 +12,15 @@ from pathlib import Path
 
 import click
 
-from ..cli import UserError, db_option, user_errors
-
 
 @click.group("export")
 def export_group() -> None:
     """Write the mirror out as files (a static website, ...)."""
+
+
+# Imported after the group exists: ``python -m cablemirror.cli`` imports this module while
+# cli.py runs as __main__, and the cli module it then imports registers the group.
+from ..cli import UserError, db_option, user_errors  # noqa: E402
 
 
 def _default_workers() -> int:

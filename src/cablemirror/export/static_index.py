@@ -16,7 +16,7 @@ Files under ``search-index/`` (see docs/static-export.md):
 - ``x/<id>.js``     a directory: (first term, shard) for a few hundred shards;
 - ``t/<id>.js``     a shard: term -> posting list, for terms in a range;
 - ``p/<id>.js``     the same terms' positions (only loaded for phrases);
-- ``d/<n>.js``      id, title, date, origin, classification of 128 documents;
+- ``d/<n>.js``      id, title, date, origin, classification of 32 documents;
 - ``dates.js``      created and released day of every document.
 
 Building streams: documents are added one by one; every ``DOCS_PER_RUN`` of them
@@ -33,6 +33,7 @@ import heapq
 import itertools
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -58,7 +59,7 @@ FORMAT = 1
 DOCS_PER_RUN = 1024
 SHARD_BYTES = 32_000  # of a term shard: a one-word search downloads about this much
 SHARDS_PER_DIR = 256
-DOC_BLOCK = 128
+DOC_BLOCK = 32  # rows of a result list: one search shows 20, often from one or two blocks
 _EPOCH = date(1900, 1, 1).toordinal() - 1  # day numbers start at 1; 0 is "unknown"
 
 Writer = Callable[[str, bytes], bool]
@@ -109,13 +110,9 @@ def _stem(word: str) -> str:
 
 
 def _positions(ws: list[str], start: int, out: dict[str, list[int]], prefix: str = "") -> None:
-    by_word: dict[str, list[int]] = {}
+    by_word: defaultdict[str, list[int]] = defaultdict(list)
     for i, w in enumerate(ws, start):
-        p = by_word.get(w)
-        if p is None:
-            by_word[w] = [i]
-        else:
-            p.append(i)
+        by_word[w].append(i)
     for w, p in by_word.items():
         key = prefix + _stem(w)
         have = out.get(key)

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import html
-import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -97,11 +97,15 @@ class SiteMap:
     def file_for(self, url: str) -> tuple[str, str] | None:
         """(file, query to keep) for a site path with its query, or None when the
         export has no such file."""
-        parts = urlsplit(url)
-        path, params = parts.path, parse_qs(parts.query, keep_blank_values=True)
+        if "?" in url or "#" in url:
+            parts = urlsplit(url)
+            path, query = parts.path, parts.query
+            params = parse_qs(query, keep_blank_values=True)
+        else:  # most links: a path alone
+            path, query, params = url, "", {}
         if path in self.top_files:
             if path == "/search":
-                return self.top_files[path], parts.query
+                return self.top_files[path], query
             return (self.top_files[path], "") if not params else None
         if path.startswith("/static/"):
             name = path[len("/static/"):]
@@ -190,16 +194,43 @@ _OPTION = re.compile(r'<option value="(\d+)"( selected)?')
 _CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*">\n?|<meta property="og:url" content="[^"]*">\n?')
 
 
+def _meta_policy() -> str:
+    """The site's Content-Security-Policy as a ``<meta>`` (``frame-ancestors`` only
+    works as a header) and its referrer policy: a host that sends no headers keeps
+    the promise of the privacy page, and so does a folder opened from disk."""
+    from ..web.security import CSP
+
+    csp = "; ".join(p for p in CSP.split("; ") if not p.startswith("frame-ancestors"))
+    return (f'<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=False)}">'
+            '\n<meta name="referrer" content="no-referrer">')
+
+
+_CHARSET = '<meta charset="utf-8">'
+
+
+@lru_cache(maxsize=4096)
+def _folders(page: str) -> tuple[str, ...]:
+    return tuple(page.split("/")[:-1])
+
+
 def relative(target: str, page: str) -> str:
-    """``target`` (a file of the export) as a link from the file ``page``."""
-    start = posixpath.dirname(page) or "."
-    return posixpath.relpath(target, start)
+    """``target`` (a file of the export) as a link from the file ``page`` (both plain
+    relative paths, as the export writes them: what ``posixpath.relpath`` gives, faster)."""
+    here = _folders(page)
+    parts = target.split("/")
+    i = 0
+    while i < len(here) and i < len(parts) - 1 and here[i] == parts[i]:
+        i += 1
+    return "../" * (len(here) - i) + "/".join(parts[i:])
 
 
-def rewrite_html(text: str, page: str, site: SiteMap, *, on_cable: Callable[[str], None] | None = None) -> str:
+def rewrite_html(text: str, page: str, site: SiteMap, *, on_cable: Callable[[str], None] | None = None,
+                 root: str | None = None) -> str:
     """A rendered page made to work from ``page`` (its file in the export).
 
-    ``on_cable`` hears every cable id the page links to (their pages must exist)."""
+    ``on_cable`` hears every cable id the page links to (their pages must exist).
+    ``root`` makes links absolute from it instead of relative (a 404 page is shown at
+    any depth)."""
 
     def one(m: re.Match[str]) -> str:
         value = html.unescape(m.group(2))
@@ -219,8 +250,9 @@ def rewrite_html(text: str, page: str, site: SiteMap, *, on_cable: Callable[[str
         if mapped is None:
             return m.group(1) + _DEAD + m.group(3)
         if on_cable is not None and path.startswith("/cable/") and mapped[0].endswith(".html") and "/diff-" not in mapped[0]:
-            on_cable(unquote(urlsplit(path).path[len("/cable/"):]))
-        link = _with_query(relative(mapped[0], page), mapped[1]) + (sep + fragment if sep else "")
+            on_cable(unquote(path.partition("?")[0][len("/cable/"):]))
+        target = root + mapped[0] if root is not None else relative(mapped[0], page)
+        link = _with_query(target, mapped[1]) + (sep + fragment if sep else "")
         return m.group(1) + html.escape(link, quote=True) + m.group(3)
 
     text = _DIFF_FORM.sub(lambda m: _diff_links(m.group(0)), text)
@@ -230,6 +262,7 @@ def rewrite_html(text: str, page: str, site: SiteMap, *, on_cable: Callable[[str
     text = _DEAD_ITEM.sub("", text)
     text = _DEAD_LINK.sub(r"<span>\1</span>", text)
     text = _SORT_P.sub(lambda m: m.group(0) if "<a " in m.group(0) else "", text)
+    text = text.replace(_CHARSET, _meta_policy(), 1)
     return text.replace(f'="{_DEAD}"', '=""')
 
 

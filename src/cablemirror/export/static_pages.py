@@ -229,7 +229,8 @@ class PageRenderer:
                               "pages may find what you were looking for.")
         # A server shows this page for any missing path, at any depth: links from the root.
         text = bytes(response.body).decode("utf-8")
-        return rewrite_html(text, "404.html", self.site).encode("utf-8")
+        root = self.site.base_url + "/" if self.site.base_url else "/"
+        return rewrite_html(text, "404.html", self.site, root=root).encode("utf-8")
 
     def cable_page(self, cid: str, file: str) -> bytes:
         return self.page(f"/cable/{quote(cid, safe='')}", file)

@@ -789,6 +789,7 @@
     if (!this._meta) {
       this._meta = this.file("meta", "meta.js").then(function (m) {
         m.allDocs = decodePostings(m.all);
+        if (self.load.state) self.load.state.build = m.build;  // names this export's files in caches
         return m;
       });
     }
@@ -1114,18 +1115,23 @@
   // ---------------------------------------------------------------- the page
   if (typeof document === "undefined") return;
 
-  function scriptLoader(base, build) {
-    var suffix = location.protocol === "file:" || !build ? "" : "?v=" + build;
-    return function (path) {
+  // Index files as scripts.  Over HTTP, meta.js is always asked afresh and the other
+  // files carry its build number: a browser never mixes two exports' files.
+  function scriptLoader(base) {
+    var state = { build: "" }, http = location.protocol !== "file:";
+    var load = function (path) {
+      var suffix = !http ? "" : path === "meta.js" ? "?t=" + Date.now() : state.build ? "?v=" + state.build : "";
       return new Promise(function (resolve, reject) {
         var s = document.createElement("script");
-        s.src = base + path + (path === "meta.js" ? "" : suffix);
+        s.src = base + path + suffix;
         s.async = true;
         s.onload = function () { s.remove(); resolve(); };
         s.onerror = function () { s.remove(); reject(new Error("cannot load the search index file " + path)); };
         document.head.appendChild(s);
       });
     };
+    load.state = state;
+    return load;
   }
 
   function el(tag, attrs, children) {
@@ -1155,7 +1161,7 @@
     if (!box) return;
     var base = box.getAttribute("data-index") || "search-index/";
     var cables = box.getAttribute("data-cables") || "cable/";
-    var engine = new Engine(scriptLoader(base, box.getAttribute("data-build")));
+    var engine = new Engine(scriptLoader(base));
     CM.page = { engine: engine };
     var params = new URLSearchParams(location.search);
     var q = params.get("q") || "", sort = params.get("sort") === "date" ? "date" : "-date";
