@@ -50,7 +50,7 @@ class _Tee:
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Store]]:
     folders = [shared_path("corpus", "cables-csv"), shared_path("corpus", "cablegate-html"),
-               shared_path("corpus", "cablegate-html-versions")]
+               shared_path("corpus", "cablegate-html-versions"), shared_path("corpus", "cables-csv-raw-head")]
     url = server_url()
     schema = "t_" + uuid.uuid4().hex[:12]
     from cablemirror.ingest import import_paths

@@ -38,12 +38,13 @@ def test_url_parameters_of_cablemirror_are_not_given_to_libpq() -> None:
     }
     assert "schema" not in t.conninfo and "pool_size" not in t.conninfo
     assert t.shown == "postgresql://me:***@db.example.org:6543/cables?schema=mirror&pool_size=4&sslmode=require"
-    assert t.connect_kwargs(readonly=True)["options"] == "-c search_path=mirror -c default_transaction_read_only=on"
-    assert "options" not in parse_url("postgresql:///cables").connect_kwargs(readonly=False)
+    assert t.connect_kwargs(readonly=True)["options"] == (
+        "-c jit=off -c search_path=mirror -c default_transaction_read_only=on")
+    assert parse_url("postgresql:///cables").connect_kwargs(readonly=False)["options"] == "-c jit=off"
     # libpq's own options survive, spaces and all.
     t = parse_url("postgresql://h/db?options=-c%20work_mem%3D8MB&schema=s")
     assert t.params["options"] == "-c work_mem=8MB"
-    assert t.connect_kwargs(readonly=False)["options"] == "-c work_mem=8MB -c search_path=s"
+    assert t.connect_kwargs(readonly=False)["options"] == "-c work_mem=8MB -c jit=off -c search_path=s"
 
 
 @pytest.mark.parametrize(

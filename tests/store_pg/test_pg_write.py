@@ -1,9 +1,8 @@
-"""Storing records in PostgreSQL: outcomes, idempotence, versions, bytes, parts, quarantine."""
+"""Storing records in PostgreSQL, beyond tests/store (which runs every storing test on both
+backends): what PostgreSQL cannot hold, rollbacks, the generation, rows as written."""
 
 from __future__ import annotations
 
-import os
-import random
 from typing import Any
 
 import pytest
@@ -26,31 +25,6 @@ def snapshot(rows: Any) -> dict[str, list[str]]:
 
 def _q(data: bytes, reason: str = "unreadable", path: str = "/data/bad.html", line: int = 1) -> Quarantined:
     return Quarantined(data, Provenance(FORMAT_CSV, path, 0, len(data), line, sha256_hex(data)), reason)
-
-
-def test_new_updated_unchanged(pg_store: Store) -> None:
-    a1, a2, b = make_pair("09A1"), make_pair("09A1", variant=1), make_pair("09B2")
-    out = pg_store.store_batch([a1, b])
-    assert [(o.status, o.cable_id, o.version_id, o.current) for o in out] == [
-        ("new", "09A1", 1, True),
-        ("new", "09B2", 2, True),
-    ]
-    out = pg_store.store_batch([a2, a1, b])
-    assert [(o.status, o.cable_id) for o in out] == [("updated", "09A1"), ("unchanged", "09A1"), ("unchanged", "09B2")]
-    assert out[1].version_id == 1 and out[2].version_id == 2
-    whole = make_pair("09A1", variant=2, paragraphs=[(i, "C", "LONGER TEXT") for i in range(1, 9)])
-    out = pg_store.store_batch([a1, whole])
-    assert [(o.status, o.current) for o in out] == [("unchanged", False), ("updated", True)]
-    assert len(pg_store.get_versions("09A1")) == 3
-    assert pg_store.stats()["versions"] == 4
-
-
-def test_same_bytes_twice_in_one_batch(pg_store: Store, rows: Any) -> None:
-    a = make_pair("09DUP1")
-    out = pg_store.store_batch([a, a])
-    assert [o.status for o in out] == ["new", "unchanged"]
-    assert out[0].version_id == out[1].version_id
-    assert rows("SELECT count(*) FROM versions") == [(1,)]
 
 
 def test_storing_the_same_batch_twice_changes_nothing(pg_store: Store, rows: Any) -> None:
@@ -118,13 +92,6 @@ def test_huge_numbers_from_odd_text_are_stored(pg_store: Store) -> None:
     assert pg_store.get_cable("09BIG1")["paragraphs"][0]["number"] == 2**40
 
 
-@pytest.mark.parametrize("item, message", [("not a pair", r"expected a \(RawRecord, Cable\) pair"),
-                                           ((1, 2), r"expected \(RawRecord, Cable\)")])
-def test_malformed_items(pg_store: Store, item: object, message: str) -> None:
-    with pytest.raises(StoreError, match=message):
-        pg_store.store_batch([item])  # type: ignore[list-item]
-
-
 @pytest.mark.parametrize("bad_id", [None, "", "   ", "09NUL\x00ID"])
 def test_record_without_a_usable_id_is_refused_with_its_place(pg_store: Store, bad_id: str | None) -> None:
     raw, cable = make_pair("09X1", path="/data/cables.csv", line=77)
@@ -157,30 +124,6 @@ def test_switching_current_rewrites_document_and_parts(pg_store: Store, rows: An
     assert versions[0]["record"]["tags"] == ["OLDTAG"]  # the old version keeps its own record
     assert versions[1]["record"] == pg_store.get_cable("09SW1")
     assert rows("SELECT record IS NULL FROM versions ORDER BY version_id") == [(False,), (True,)]
-
-
-def test_less_complete_version_is_kept_not_shown(pg_store: Store) -> None:
-    full = make_pair("09KEPT1", paragraphs=[(1, "C", "AARDVARK IN THE FULL TEXT")])
-    partial = make_pair("09KEPT1", variant=1, partial=True, header="", paragraphs=[(1, "C", "WOMBAT IN THE PARTIAL")])
-    pg_store.store_batch([full])
-    out = pg_store.store_batch([partial])
-    assert (out[0].status, out[0].current) == ("updated", False)
-    assert pg_store.search("wombat").total == 0
-    versions = pg_store.get_versions("09KEPT1")
-    assert versions[1]["record"]["paragraphs"][0]["text"] == "WOMBAT IN THE PARTIAL"
-    assert pg_store.get_raw("09KEPT1", versions[1]["version_id"]) == partial[0].raw
-    assert pg_store.get_raw("09KEPT1") == full[0].raw
-    assert versions[0]["offset"] == 0 and versions[0]["format"] == "cablegate_html"
-
-
-@pytest.mark.parametrize("size", [0, 1, 1000, 3_000_000])
-def test_raw_bytes_round_trip_exactly(pg_store: Store, size: int) -> None:
-    data = random.Random(size).randbytes(size)
-    pair = make_pair(f"09RAW{size}", raw=data)
-    [out] = pg_store.store_batch([pair])
-    assert pg_store.get_raw(f"09RAW{size}") == data
-    assert pg_store.get_raw(f"09RAW{size}", out.version_id) == data
-    assert pg_store.get_versions(f"09RAW{size}")[0]["sha256"] == pair[0].provenance.sha256
 
 
 def test_raw_of_unknown_cable_or_version(pg_store: Store) -> None:
@@ -264,47 +207,12 @@ def test_labels_are_created_once_and_shared(pg_store: Store, rows: Any) -> None:
 # ---------------------------------------------------------------- quarantine
 
 
-def test_quarantine_is_unique_by_bytes(pg_store: Store) -> None:
-    data = os.urandom(5000)
-    assert pg_store.quarantine_batch([_q(data), _q(data), _q(b"other")]) == 2
-    assert pg_store.quarantine_batch([_q(data, reason="still unreadable", path="/elsewhere.csv")]) == 0
-    items = list(pg_store.iter_quarantine())
-    assert len(items) == 2
-    first = items[0]
-    assert first["reason"] == "still unreadable" and first["path"] == "/data/bad.html"
-    assert first["resolved_version"] is None and first["offset"] == 0
-    assert pg_store.get_quarantined_raw(first["sha256"]) == data
-    assert pg_store.get_quarantined_raw("0" * 64) is None
-    assert pg_store.stats()["quarantined"] == 2
-
-
-def test_quarantined_bytes_that_later_parse_are_resolved(pg_store: Store) -> None:
-    pair = make_pair("09QR1")
-    pg_store.quarantine_batch([_q(pair[0].raw, reason="parser error: boom")])
-    [out] = pg_store.store_batch([pair])
-    assert list(pg_store.iter_quarantine()) == []
-    [item] = list(pg_store.iter_quarantine(include_resolved=True))
-    assert item["resolved_version"] == out.version_id and item["resolved_at"]
-    other = make_pair("09QR2")
-    pg_store.store_batch([other])
-    assert pg_store.quarantine_batch([_q(other[0].raw)]) == 1  # kept, and resolved at once
-    assert list(pg_store.iter_quarantine()) == []
-
-
 def test_quarantine_iteration_pages_through_many(pg_store: Store) -> None:
     items = [_q(f"bad record {i}".encode(), line=i, reason="nul \x00 inside") for i in range(1234)]
     assert pg_store.quarantine_batch(items) == 1234
     got = list(pg_store.iter_quarantine())
     assert [q["line"] for q in got] == list(range(1234))
     assert got[0]["reason"] == "nul \ufffd inside"
-
-
-def test_quarantine_refuses_other_objects(pg_store: Store) -> None:
-    with pytest.raises(StoreError, match="expected Quarantined"):
-        pg_store.quarantine_batch([make_pair("09Q")])  # type: ignore[list-item]
-
-
-# ---------------------------------------------------------------- checkpoints and stats
 
 
 def test_import_checkpoints(pg_store: Store) -> None:
@@ -322,20 +230,3 @@ def test_import_checkpoints(pg_store: Store) -> None:
             pg_store.set_import_checkpoint("/data/cables.csv", "fp2", bad)  # type: ignore[arg-type]
 
 
-def test_stats(pg_store: Store) -> None:
-    empty = pg_store.stats()
-    assert empty["cables"] == 0 and empty["first_created"] is None and empty["by_format"] == {}
-    pg_store.store_batch([
-        make_pair("09ST1", created="2004-05-06T07:00:00", classification="SECRET"),
-        make_pair("09ST2", created="2009-01-02T03:00:00", classification="SECRET", fmt=FORMAT_CSV),
-        make_pair("09ST2", variant=1, created="2009-01-02T03:00:00", partial=True, header=""),
-        make_pair("09ST3", created="2001-01-01T00:00:00", classification=None),
-    ])
-    pg_store.quarantine_batch([_q(b"broken")])
-    pg_store.set_import_checkpoint("/a", "f", -1)
-    st = pg_store.stats()
-    assert (st["cables"], st["versions"], st["quarantined"], st["files_imported"]) == (3, 4, 1, 1)
-    assert st["by_format"] == {"cablegate_html": 3, "cables_csv": 1}
-    assert st["by_classification"] == {"SECRET": 2, "(none)": 1}
-    assert (st["first_created"], st["last_created"]) == ("2001-01-01T00:00:00", "2009-01-02T03:00:00")
-    assert st["partial"] == 0 and st["search_index"] == "ok"
