@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import statistics
 import sys
@@ -136,10 +137,10 @@ def _real_vocabulary(db: Path) -> tuple[int, list[tuple[str, int]]]:
         n = conn.execute("SELECT count(*) FROM facts").fetchone()[0]
         step = max(1, n // 5000)
         df: Counter[str] = Counter()
-        for title, subject, tags, record in conn.execute(
-            "SELECT title, subject, tags, json_extract(record, '$.body') FROM cables WHERE key % ? = 0", (step,)
+        for title, subject, tags, body in conn.execute(
+            "SELECT title, subject, tags, body FROM cables WHERE key % ? = 0", (step,)
         ):
-            df.update(set(words(f"{title} {subject} {tags} {record or ''}")))
+            df.update(set(words(f"{title} {subject} {tags} {body or ''}")))
     finally:
         conn.close()
     return n, [(w, c * step) for w, c in df.items() if w.isalpha() and len(w) >= 4]
@@ -179,6 +180,14 @@ def bench_search(args: argparse.Namespace) -> None:
         xs = [x for v in results[name].values() for x in v]
         print(f"{'all, ' + name:22} median {statistics.median(xs):7.1f}  p95 {_pct(xs, 95):7.1f}  "
               f"p99 {_pct(xs, 99):7.1f}")
+    if args.json:
+        summary = {}
+        for name in ("SQLite", "PostgreSQL"):
+            xs = [x for v in results[name].values() for x in v]
+            summary[name] = {"median": round(statistics.median(xs), 2), "p95": round(_pct(xs, 95), 2),
+                             "p99": round(_pct(xs, 99), 2)}
+        Path(args.json).write_text(json.dumps({"cables": n, "queries": len(mix), "runs": args.runs,
+                                               "totals_differ": len(differ), **summary}, indent=2))
     print(f"\nqueries whose totals differ between the stores (stemmers: Porter / Snowball): {len(differ)}")
     for k in differ[:10]:
         print(f"  {k}: SQLite {totals['SQLite'][k]:,}  PostgreSQL {totals['PostgreSQL'][k]:,}")
@@ -306,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--rank-limit", type=int, default=None)
     p.add_argument("--show", action="store_true")
+    p.add_argument("--json", default=None, help="also write the summary as JSON here")
     p = sub.add_parser("index", help="GIN against GiST on a filled PostgreSQL store")
     p.add_argument("--pg", required=True)
     p = sub.add_parser("insert", help="binary COPY against unnest")

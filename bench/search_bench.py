@@ -23,6 +23,7 @@ when other programs run).
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sqlite3
 import statistics
@@ -134,6 +135,11 @@ def _pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+def _summary(by_kind: dict[str, list[float]]) -> dict[str, float]:
+    xs = [x for v in by_kind.values() for x in v]
+    return {"median": round(statistics.median(xs), 2), "p95": round(_pct(xs, 95), 2), "p99": round(_pct(xs, 99), 2)}
+
+
 def _stats(xs: list[float]) -> str:
     return f"{statistics.median(xs):7.1f} {_pct(xs, 95):7.1f} {_pct(xs, 99):7.1f}"
 
@@ -161,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sql", action="store_true", help="answer in SQL only (no column snapshot), for comparison")
     ap.add_argument("--breakdown", action="store_true", help="also time each query without facets and without a page")
     ap.add_argument("--show", action="store_true", help="print every query with its time and total")
+    ap.add_argument("--json", type=Path, default=None, help="also write the summary numbers as JSON here")
     args = ap.parse_args(argv)
     if not args.db.exists():
         ap.error(f"no store at {args.db}")
@@ -223,6 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     _table("warm: the same query again (total, facets and matches cached)", warm_wall, warm_cpu, totals, {})
     print(f"{'next page':12} {'':>7} | {_stats(next_wall):>25} | {_stats(next_cpu):>24}")
     store.close()
+    if args.json:
+        args.json.write_text(json.dumps({
+            "cables": n, "queries": len(mix), "runs": args.runs,
+            "cold_wall": _summary(wall), "cold_cpu": _summary(cpu),
+            "warm_wall": _summary(warm_wall), "next_page_wall": _summary({"": next_wall}),
+            "per_kind_cold_wall": {k: _summary({k: v}) for k, v in wall.items()},
+        }, indent=2))
     return 0
 
 

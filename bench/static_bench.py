@@ -141,6 +141,8 @@ def full(args: argparse.Namespace) -> None:
         "first_search": first_search(out),
     }
     print(json.dumps(result, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
     print(subprocess.run(["du", "-sh", str(out)], capture_output=True, text=True).stdout.strip())
     print(subprocess.run(["du", "-sh", str(out / INDEX_DIR)], capture_output=True, text=True).stdout.strip())
 
@@ -214,6 +216,7 @@ def main() -> None:
     f.add_argument("--raw", action="store_true")
     f.add_argument("--pdf", action="store_true")
     f.add_argument("--base-url", default="")
+    f.add_argument("--json", default=None, help="also write the numbers as JSON here")
     i = sub.add_parser("incremental")
     i.add_argument("--count", type=int, default=1000)
     i.add_argument("--seed", type=int, default=1)
