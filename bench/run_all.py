@@ -418,9 +418,12 @@ def step_warlogs(c: Context) -> None:
 
 
 def step_parse(c: Context) -> None:
-    r = run(bench("parse_bench.py", "--no-import"))
-    c.section("Reader and parser on the real HTML pages", r)
+    r = run(bench("parse_bench.py"))
+    c.section("Reader and parser on the real HTML pages; import of the real corpus", r)
     for line in r.stdout.splitlines():
+        if line.strip().startswith("workers="):
+            head, _, rest = line.strip().partition(": ")
+            c.row("parse", f"import of the whole real corpus folder into SQLite, {head.replace('=', ' ')}", rest)
         if line.replace(" ", "").startswith("reader+parser"):
             rate = line.replace("reader + parser", "reader+parser").split()[1]
             c.row("parse", "reader + parser, real HTML pages, one process (CPU)", f"{rate} pages/s",
