@@ -239,6 +239,21 @@ def group_usage(pgid: int) -> tuple[float, list[int]]:
     return cpu, rss
 
 
+def settle(pgid: int, limit: float = 60.0) -> float:
+    """Wait until the server is idle (under 5% of a core for half a second): requests
+    the client gave up on may still be running in its threads, and their CPU must not
+    count for the next endpoint.  Returns the seconds waited."""
+    started = time.perf_counter()
+    last, _ = group_usage(pgid)
+    while time.perf_counter() - started < limit:
+        time.sleep(0.5)
+        now, _ = group_usage(pgid)
+        if now - last < 0.025:
+            break
+        last = now
+    return time.perf_counter() - started
+
+
 def calibration() -> str:
     import timeit
 
@@ -465,6 +480,9 @@ def main() -> None:
                 for c in concs:
                     for e in endpoints:
                         res = Result(w, c, e)
+                        waited = settle(pgid)
+                        if waited > 1.5:
+                            print(f"  (waited {waited:.0f} s for the server to finish earlier requests)", file=sys.stderr)
                         cpu0, _ = group_usage(pgid)
                         runner(base, paths[e], c, args.duration, args.max_requests, res)
                         cpu1, rss = group_usage(pgid)

@@ -19,7 +19,7 @@ import pytest
 
 from cablemirror.export.static_codec import decode_postings, decode_uints, encode_bitmap, encode_positions, encode_postings, rebase
 from cablemirror.export.static_index import DOC_BLOCK, INDEX_DIR, doc_terms, prepare
-from cablemirror.export.static_porter import stem
+from cablemirror.search.porter import stem
 from cablemirror.search import QuerySyntaxError, parse_query
 from cablemirror.search.text import STOPWORDS, _classify, _fold_char, words
 from cablemirror.store import open_store

@@ -226,3 +226,72 @@ def test_every_page_but_diffs_is_served_through_the_cache(client: TestClient, id
     assert cache(client).hits == 7 * 2 and len(cache(client)) == 7
     client.get(f"/cable/{ids[0]}/diff")
     assert len(cache(client)) == 7
+
+
+# --------------------------------------------------------------------------- many at once
+
+
+def _counting_app(status: int = 200):
+    """A one-route app whose view counts its calls and takes a while (in the thread pool)."""
+    import threading
+    import time as _time
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from cablemirror.web.views.pagecache import cached_view
+
+    calls: list[str] = []
+    lock = threading.Lock()
+
+    def view(request):  # type: ignore[no-untyped-def]
+        with lock:
+            calls.append(request.url.query)
+        _time.sleep(0.2)
+        return PlainTextResponse(f"page for {request.url.query}", status_code=status,
+                                 headers={"Access-Control-Allow-Origin": "*"})
+
+    handler = cached_view(view, lambda request: request.url.query)
+    return Starlette(routes=[Route("/p", handler)]), calls
+
+
+def _many(app, paths: list[str]) -> list:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    import httpx
+
+    async def run() -> list:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return list(await asyncio.gather(*(client.get(p) for p in paths)))
+
+    return asyncio.run(run())
+
+
+def test_the_same_page_asked_by_many_at_once_is_made_once() -> None:
+    app, calls = _counting_app()
+    answers = _many(app, ["/p?q=a"] * 12 + ["/p?q=b"] * 3)
+    assert sorted(calls) == ["q=a", "q=b"]
+    assert all(r.status_code == 200 for r in answers)
+    assert {r.text for r in answers[:12]} == {"page for q=a"} and answers[12].text == "page for q=b"
+    assert len({r.headers["etag"] for r in answers[:12]}) == 1
+    assert all(r.headers["access-control-allow-origin"] == "*" for r in answers)  # kept with the page
+
+
+def test_waiters_make_their_own_answer_when_the_first_is_not_kept() -> None:
+    app, calls = _counting_app(status=503)
+    answers = _many(app, ["/p?q=a"] * 4)
+    assert len(calls) == 4 and all(r.status_code == 503 for r in answers)
+
+
+def test_search_api_answers_are_kept_with_their_cors_header(client: TestClient) -> None:
+    first = client.get("/api/v1/search?q=election")
+    assert first.status_code == 200 and first.headers["access-control-allow-origin"] == "*"
+    kept = len(cache(client))
+    again = client.get("/api/v1/search?q=election")
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    assert again.headers["access-control-allow-origin"] == "*"
+    assert len(cache(client)) == kept  # the same entry, not a new one
+    assert client.get("/api/v1/search?q=election", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    assert client.options("/api/v1/search?q=election").status_code == 204

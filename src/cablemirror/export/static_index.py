@@ -1,7 +1,7 @@
 """The static site's search index: an inverted index in small script files.
 
 Words are cut exactly as the store's full-text index cuts them
-(``search.text.words`` then the FTS5 Porter stemmer, ``static_porter``), with their
+(``search.text.words`` then the FTS5 Porter stemmer, ``search.porter``), with their
 positions, so that the exported search finds what the live search finds, phrases
 included.  Field conditions are terms too: ``t:PGOV`` (tag), ``c:NODIS`` (caption),
 ``s:<stem>`` (a word of the subject, with positions), ``o:<n>`` / ``k:<n>`` (origin
@@ -50,7 +50,7 @@ from .static_codec import (
     encode_uint,
     rebase,
 )
-from .static_porter import stem
+from ..search.porter import stem
 
 __all__ = ["IndexBuilder", "IndexState", "INDEX_DIR", "PreparedDoc", "doc_terms", "prepare"]
 

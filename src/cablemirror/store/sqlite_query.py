@@ -24,13 +24,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Sequence
 
 from ..search import And, DateRange, Field, Not, Or, Phrase, Plan, Query, Term, TextMatch, plan_fts5
 from ..search.dates import day_after
 from ..search.fields import CABLE_FIELDS
 from ..search.fts5 import fts5_expression
 from ..search.nodes import Node
+from ..search.porter import stem
+from ..search.text import words
 from . import derived
 
 FTS = "cables_fts"
@@ -50,6 +52,7 @@ class Compiled:
     params: list[Any] = field(default_factory=list)
     highlight: str | None = None  # FTS5 expression of the words a hit shows (snippets)
     plan: Plan | None = None  # what it was compiled from (``keyset.evaluate`` reads it)
+    marked: tuple[Node, ...] = ()  # the query's words and phrases ``highlight`` is made of
 
     @property
     def is_everything(self) -> bool:
@@ -58,12 +61,12 @@ class Compiled:
     def narrowed(self, expression: str) -> "Compiled":
         """This query with one more full-text condition (an FTS5 expression)."""
         match = expression if self.match is None else f"({self.match}) AND {expression}"
-        return Compiled(match, self.where, list(self.params), self.highlight)
+        return Compiled(match, self.where, list(self.params), self.highlight, marked=self.marked)
 
     def excluding(self, expression: str) -> "Compiled":
         """This query without the rows matching ``expression`` (needs ``match``)."""
         assert self.match is not None
-        return Compiled(f"({self.match}) NOT {expression}", self.where, list(self.params), self.highlight)
+        return Compiled(f"({self.match}) NOT {expression}", self.where, list(self.params), self.highlight, marked=self.marked)
 
     def source(self, extra_join: str = "") -> tuple[str, list[Any]]:
         """``FROM ... WHERE ...`` selecting the matching cables as ``x`` (and the FTS
@@ -104,7 +107,8 @@ def compile_query(query: Query | None, labels: LabelResolver | None = None) -> C
     if root is None:
         return Compiled()
     plan = plan_fts5(root, TEXT_COLUMNS)
-    return Compiled(plan.match, *_where(plan, labels), highlight=_highlight(root), plan=plan)
+    marked = _marked(root)
+    return Compiled(plan.match, *_where(plan, labels), highlight=highlight_expression(marked), plan=plan, marked=marked)
 
 
 def condition(node: Any, labels: LabelResolver | None = None) -> tuple[str, list[Any]]:
@@ -220,10 +224,10 @@ def _field(n: Field, params: list[Any], labels: LabelResolver | None) -> tuple[s
     raise ValueError(f"the store cannot search the field {name!r}")
 
 
-def _highlight(root: Node) -> str | None:
-    """One FTS5 expression OR-ing the words and phrases a hit contains (not the
-    excluded ones): snippets mark them, whichever branch of the query matched."""
-    parts: list[str] = []
+def _marked(root: Node) -> tuple[Node, ...]:
+    """The words and phrases a hit contains (not the excluded ones), in query order:
+    snippets mark them, whichever branch of the query matched."""
+    found: list[Node] = []
     stack: list[tuple[Node, bool]] = [(root, True)]
     while stack:
         node, positive = stack.pop()
@@ -232,7 +236,36 @@ def _highlight(root: Node) -> str | None:
         elif isinstance(node, (And, Or)):
             stack.extend((c, positive) for c in reversed(node.children))
         elif positive and (isinstance(node, (Term, Phrase)) or (isinstance(node, Field) and node.name in TEXT_COLUMNS)):
-            parts.append(fts5_expression(node, TEXT_COLUMNS)[0])
+            found.append(node)
+    return tuple(dict.fromkeys(found))
+
+
+# A prefix that stands for more words than this in one page of hits is left to FTS5.
+MAX_PREFIX_WORDS = 64
+
+
+def highlight_expression(marked: Sequence[Node], texts: Iterable[str] | None = None) -> str | None:
+    """One FTS5 expression OR-ing ``marked``, for ``highlight()``.
+
+    With ``texts`` (the text of the hits to mark), a ``prefix*`` word becomes the
+    words of those texts it stands for: FTS5 answers a prefix by merging the lists of
+    every indexed word that starts with it, over the whole index, for each hit asked
+    (a second and more for ``elect*`` over the full release), while whole words are
+    looked up hit by hit.  The words are the ones whose Porter stem starts with the
+    prefix's stem, which is what FTS5 matches: the same words are marked.  A prefix
+    none of the texts holds marks nothing and is left out."""
+    vocabulary: set[str] | None = None
+    parts: list[str] = []
+    for node in marked:
+        if texts is not None and isinstance(node, Term) and node.prefix:
+            if vocabulary is None:
+                vocabulary = {w for t in texts for w in words(t or "")}
+            head = stem(node.text)
+            expanded = sorted(w for w in vocabulary if stem(w).startswith(head))
+            if len(expanded) <= MAX_PREFIX_WORDS:
+                parts.extend(fts5_expression(Term(w), TEXT_COLUMNS)[0] for w in expanded)
+                continue
+        parts.append(fts5_expression(node, TEXT_COLUMNS)[0])
     parts = list(dict.fromkeys(parts))
     if not parts:
         return None

@@ -27,11 +27,11 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
-from ..search import CABLE_FIELDS, Field, Query, parse_query
+from ..search import CABLE_FIELDS, Field, Query, Term, parse_query
 from . import derived, jsonio
 from .base import HIT_MARKS, SearchHit, SearchPage, StoreError
 from .hits import excerpt
-from .sqlite_query import BM25, FTS, Compiled, compile_query, condition, label_condition
+from .sqlite_query import BM25, FTS, Compiled, compile_query, condition, highlight_expression, label_condition
 
 try:  # the column snapshot needs numpy; without it every query is answered in SQL
     import numpy as np
@@ -368,7 +368,15 @@ class SQLiteReadAPI:
         with self._snapshot() as conn:
             c = self._compiled(conn, query)
             total, counted = self._totals(conn, c, text, tuple(sorted(names)))
-            page = self._page_keys(conn, c, text, sort, limit, offset, total) if limit and offset < total else []
+            page: list[tuple[int, float | None]] = []
+            if limit and offset < total:
+                if sort == "relevance" and c.match is not None:
+                    # A ranked page costs bm25 over its candidates (100 ms and more for a
+                    # phrase or a prefix over the full release): kept like the totals.
+                    page = self._cached(conn, ("page", text, limit, offset),
+                                        lambda: self._page_keys(conn, c, text, sort, limit, offset, total))
+                else:
+                    page = self._page_keys(conn, c, text, sort, limit, offset, total)
             hits = self._hits(conn, c, page, marks) if page else []
         shown = {n: counted[n][:facet_limit] if facet_limit is not None else counted[n] for n in names}
         return SearchPage(total=total, hits=hits, facets=shown)
@@ -465,13 +473,18 @@ class SQLiteReadAPI:
             )
         }
         shown: dict[int, tuple[str, str | None]] = {}  # key -> snippet, highlighted body
-        if c.highlight is not None:
+        highlight = c.highlight
+        if highlight is not None and any(isinstance(n, Term) and n.prefix for n in c.marked):
+            texts = [t for row in conn.execute(
+                f"SELECT title, subject, body, tags FROM cables WHERE key IN ({marks_})", keys) for t in row]
+            highlight = highlight_expression(c.marked, texts)
+        if highlight is not None:
             # No bm25() here: its first call counts every row holding each phrase, over
             # the whole index (100 ms for a phrase of common words); the page has the rank.
             for key, title_hl, subject_hl, body_hl, tags_hl in conn.execute(
                 f"SELECT rowid, highlight({FTS}, 0, ?1, ?2), highlight({FTS}, 1, ?1, ?2), highlight({FTS}, 2, ?1, ?2), "
                 f"highlight({FTS}, 3, ?1, ?2) FROM {FTS} WHERE {FTS} MATCH ?3 AND rowid IN ({marks_})",
-                (_HL_START, _HL_END, c.highlight, *keys),
+                (_HL_START, _HL_END, highlight, *keys),
             ):
                 # The body's hit first (it has the paragraph), else where the words are.
                 snip = next(

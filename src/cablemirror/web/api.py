@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any
+from typing import Any, Hashable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -34,6 +34,7 @@ from .respond import (
     store_of,
     wants_pretty,
 )
+from .views.pagecache import cached_view
 from .urls import api_cable_path, api_path, api_search_path, cable_path, feed_path, search_path, site_base
 from .worddiff import word_diff
 
@@ -146,6 +147,19 @@ def api_search(request: Request) -> Response:
             "links": links,
         },
     )
+
+
+def _search_key(request: Request) -> Hashable | None:
+    """An answer of the search API is kept a minute (``pagecache``), by the site's
+    address and the whole query string; a CORS preflight is never kept."""
+    if request.method != "GET":
+        return None
+    return "api_search", site_base(request), request.url.query
+
+
+# The route's handler: the same search asked again within a minute comes from the cache,
+# and the same search asked by many at once is answered once.
+api_search_cached = cached_view(api_search, _search_key)
 
 
 # ---------------------------------------------------------------------------
@@ -442,7 +456,7 @@ def api_not_found(request: Request) -> Response:
 routes = [
     Route("/api/v1", api_index, methods=GET, name="api_index"),
     Route("/api/v1/", api_index, methods=GET, name="api_index_slash"),
-    Route("/api/v1/search", api_search, methods=GET, name="api_search"),
+    Route("/api/v1/search", api_search_cached, methods=GET, name="api_search"),
     Route("/api/v1/cables/{id}", api_cable, methods=GET, name="api_cable"),
     Route("/api/v1/cables/{id}/references", api_references, methods=GET, name="api_references"),
     Route("/api/v1/cables/{id}/versions", api_versions, methods=GET, name="api_versions"),

@@ -221,7 +221,7 @@
     return out;
   }
 
-  // ---------------------------------------------------------------- stems (static_porter.py)
+  // ---------------------------------------------------------------- stems (search/porter.py)
   var encoder = new TextEncoder(), decoder = new TextDecoder();
   function isV(c, y) { return c === 97 || c === 101 || c === 105 || c === 111 || c === 117 || (y && c === 121); }
   function gobbleVC(w, start, n, prevCons) {

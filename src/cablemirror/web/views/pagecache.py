@@ -13,10 +13,15 @@ names it gets ``304 Not Modified`` without the body.
 The cache belongs to the application (``app.state``), so two sites served by one
 process (tests do that) never see each other's pages.  It is bounded by the total
 size of the pages it holds; the least recently used go first.
+
+Requests for a page that is being made wait for it instead of making it again: when
+fifty readers open the same new search at once, the store answers it once per worker
+(without this, each of them took a thread and the whole CPU for the same work).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 import time
@@ -36,16 +41,22 @@ DEFAULT_MAX_BYTES = 48 * 2**20  # per worker: ~1,500 cable pages of ~30 KB
 CACHE_CONTROL = "public, max-age=300"
 
 
+# Headers of a view's answer that a cached copy keeps (CORS on the API's answers);
+# the cache writes its own validators, type and length.
+_KEPT_HEADERS = ("access-control-allow-origin", "content-disposition", "link", "vary")
+
+
 @dataclass(frozen=True, slots=True)
 class CachedPage:
     body: bytes
     etag: str
     media_type: str
     born: float
+    headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, body: bytes, media_type: str, now: float) -> "CachedPage":
-        return cls(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', media_type, now)
+    def of(cls, body: bytes, media_type: str, now: float, headers: tuple[tuple[str, str], ...] = ()) -> "CachedPage":
+        return cls(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', media_type, now, headers)
 
 
 class PageCache:
@@ -77,8 +88,8 @@ class PageCache:
             self.misses += 1
             return None
 
-    def put(self, key: Hashable, body: bytes, media_type: str) -> CachedPage:
-        page = CachedPage.of(body, media_type, self.clock())
+    def put(self, key: Hashable, body: bytes, media_type: str, headers: tuple[tuple[str, str], ...] = ()) -> CachedPage:
+        page = CachedPage.of(body, media_type, self.clock(), headers)
         if len(body) > self.max_bytes // 8:
             return page  # one huge cable must not empty the cache
         with self._lock:
@@ -109,8 +120,18 @@ def page_cache_of(request: Request) -> PageCache:
     return cache
 
 
+def _in_flight(request: Request) -> dict[Hashable, "asyncio.Future[CachedPage | None]"]:
+    """Pages being made now, by key (the event loop's: only the loop touches it)."""
+    state = request.app.state
+    flights = getattr(state, "page_flights", None)
+    if flights is None:
+        flights = {}
+        state.page_flights = flights
+    return flights
+
+
 def _answer(request: Request, page: CachedPage) -> Response:
-    headers = {"ETag": page.etag, "Cache-Control": CACHE_CONTROL}
+    headers = {**dict(page.headers), "ETag": page.etag, "Cache-Control": CACHE_CONTROL}
     if _matches(request.headers.get("if-none-match"), page.etag):
         return Response(status_code=304, headers=headers)
     return Response(page.body, media_type=page.media_type, headers=headers)
@@ -132,20 +153,43 @@ def cached_view(
     (redirects, errors) pass through unchanged.  A key of None is never cached, but
     the page still gets its validators."""
 
+    def keep(response: Response) -> tuple[bytes, str, tuple[tuple[str, str], ...]] | None:
+        if response.status_code != 200 or not isinstance(getattr(response, "body", None), bytes):
+            return None
+        media_type = response.headers.get("content-type", "text/html; charset=utf-8")
+        kept = tuple((name, value) for name, value in response.headers.items() if name in _KEPT_HEADERS)
+        return bytes(response.body), media_type, kept
+
     async def handler(request: Request) -> Response:
         cache = page_cache_of(request)
         k = key(request)
-        page = cache.get(k) if k is not None else None
-        if page is None:
+        if k is None:
             response = await run_in_threadpool(view, request)
-            if response.status_code != 200 or not isinstance(getattr(response, "body", None), bytes):
-                return response
-            media_type = response.headers.get("content-type", "text/html; charset=utf-8")
-            if k is not None:
-                page = cache.put(k, bytes(response.body), media_type)
-            else:
-                page = CachedPage.of(bytes(response.body), media_type, 0.0)
-        return _answer(request, page)
+            parts = keep(response)
+            return response if parts is None else _answer(request, CachedPage.of(parts[0], parts[1], 0.0, parts[2]))
+        page = cache.get(k)
+        if page is not None:
+            return _answer(request, page)
+        flights = _in_flight(request)
+        flight = flights.get(k)
+        if flight is not None:  # being made: wait for it (shielded: a waiter that goes away cancels nothing)
+            page = await asyncio.shield(flight)
+            if page is not None:
+                return _answer(request, page)
+            # that answer was not kept (an error, a redirect): make this one
+            return await run_in_threadpool(view, request)
+        flight = asyncio.get_running_loop().create_future()
+        flights[k] = flight
+        try:
+            response = await run_in_threadpool(view, request)
+            parts = keep(response)
+            if parts is not None:
+                page = cache.put(k, *parts)
+        finally:
+            flights.pop(k, None)
+            if not flight.done():
+                flight.set_result(page)
+        return response if page is None else _answer(request, page)
 
     handler.__name__ = getattr(view, "__name__", "cached_view")
     handler.__doc__ = view.__doc__

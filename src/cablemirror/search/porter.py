@@ -1,4 +1,4 @@
-"""The English stemmer of the store's full-text index, for the static site's search.
+"""The English stemmer of the store's full-text index (FTS5's Porter), in Python.
 
 The SQLite store indexes with ``tokenize = 'porter unicode61 remove_diacritics 2'``:
 every folded word (``search.text.words``) is stemmed by FTS5's own Porter stemmer,
