@@ -179,7 +179,7 @@ def machine(pg_url: str | None) -> dict[str, str]:
     except (OSError, IndexError, ValueError):
         pass
     facts = {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": _now(),
         "commit": _first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
         "cpu": f"{cpu}, {os.cpu_count()} cores seen",
         "memory": mem,
@@ -211,10 +211,36 @@ def load() -> str:
 
 @dataclass
 class Context:
+    """What the steps measured, step by step: {"rows": [(step, what, measured, target)],
+    "sections": [(title, text)], "measured": when, "load": load average then, "commit"}.
+    Kept in ``--work``/results.json, so that a run of some steps (``--only``) writes a
+    results file that still holds the others' last numbers, each dated."""
+
     args: argparse.Namespace
     work: Path
-    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # (step, what, measured, target)
-    sections: list[tuple[str, str]] = field(default_factory=list)  # (title, text)
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    current: str = ""
+
+    @property
+    def saved(self) -> Path:
+        return self.work / "results.json"
+
+    def load_saved(self) -> None:
+        data = _json(self.saved)
+        if isinstance(data, dict):
+            self.steps = {k: v for k, v in data.items() if k in STEPS}
+
+    def begin(self, step: str) -> None:
+        self.current = step
+        self.steps[step] = {"rows": [], "sections": [], "measured": _now(), "load": load(),
+                            "commit": _first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])}
+
+    def save(self) -> None:
+        self.saved.write_text(json.dumps(self.steps, indent=1))
+
+    @property
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        return [tuple(r) for name in STEPS if name in self.steps for r in self.steps[name]["rows"]]  # type: ignore[misc]
 
     @property
     def csv(self) -> Path:
@@ -230,14 +256,18 @@ class Context:
         return f"{self.args.pg}{sep}schema={PG_SCHEMA}"
 
     def row(self, step: str, what: str, measured: str, target: str = "") -> None:
-        self.rows.append((step, what, measured, target))
+        self.steps[self.current]["rows"].append((step, what, measured, target))
 
     def section(self, title: str, r: Run, extra: str = "") -> None:
         text = f"$ {' '.join(_short(c) for c in r.cmd)}\n(exit {r.returncode}, {r.seconds:.0f} s)\n\n"
         text += r.stdout.strip() + "\n"
         if r.stderr_tail.strip():
             text += "\n-- last lines of stderr --\n" + r.stderr_tail.strip() + "\n"
-        self.sections.append((title, text + extra))
+        self.steps[self.current]["sections"].append((title, text + extra))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _short(arg: str) -> str:
@@ -460,29 +490,34 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def write_results(path: Path, facts: dict[str, str], c: Context, loads: tuple[str, str], seconds: float) -> None:
+def write_results(path: Path, facts: dict[str, str], c: Context) -> None:
     parts = [
         "# Benchmark results",
         "",
         "Written by `python bench/run_all.py` (the numbers below are its output; nothing is edited by hand).",
         "Medians where a step repeats its measurement. The machine is shared: compare runs made under",
-        "similar load, as ratios.",
+        "similar load, as ratios. Each step says when it was measured, on which commit, and the load",
+        "average (1, 5, 15 min) as it began.",
         "",
         "## Machine",
         "",
         *[f"- {k}: {v}" for k, v in facts.items()],
-        f"- load average (1, 5, 15 min) before: {loads[0]}; after: {loads[1]}",
-        f"- whole run: {seconds / 60:.0f} min",
         "",
         "## Summary",
         "",
         table(c.rows),
         "",
+        "| step | measured | commit | load as it began |",
+        "|---|---|---|---|",
+        *[f"| {name} | {c.steps[name]['measured']} | {c.steps[name]['commit']} | {c.steps[name]['load']} |"
+          for name in STEPS if name in c.steps],
+        "",
         "## Full output of each step",
         "",
     ]
-    for title, text in c.sections:
-        parts += [f"### {title}", "", "```", text.rstrip(), "```", ""]
+    for name in STEPS:
+        for title, text in c.steps.get(name, {}).get("sections", []):
+            parts += [f"### {title}", "", "```", text.rstrip(), "```", ""]
     path.write_text("\n".join(parts))
 
 
@@ -498,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip", default="", help="comma-separated steps to leave out")
     ap.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL server for the pg_ steps (default {DEFAULT_PG})")
     ap.add_argument("--web-seconds", type=float, default=10.0, help="seconds of load per endpoint (default 10)")
+    ap.add_argument("--fresh", action="store_true", help="forget the numbers of earlier runs kept in --work")
     ap.add_argument("--out", type=Path, default=None,
                     help="results file (default bench/RESULTS.md; '-' for none)")
     args = ap.parse_args(argv)
@@ -508,6 +544,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown step(s): {', '.join(unknown)}; steps are {', '.join(STEPS)}")
     args.work.mkdir(parents=True, exist_ok=True)
     c = Context(args, args.work)
+    if not args.fresh:
+        c.load_saved()
     if args.csv is not None:
         if not args.csv.exists():
             ap.error(f"no such file: {args.csv}")
@@ -516,19 +554,17 @@ def main(argv: list[str] | None = None) -> int:
         link.symlink_to(args.csv.resolve())
 
     facts = machine(args.pg)
-    before = load()
-    started = time.perf_counter()
     for name in STEPS:
         if name in chosen and name not in skipped:
             print(f"\n== {name} (load {load()})", file=sys.stderr, flush=True)
+            c.begin(name)
             STEP_FUNCS[name](c)
-    seconds = time.perf_counter() - started
-    after = load()
+            c.save()
 
     print("\n" + table(c.rows))
     out = args.out if args.out is not None else BENCH / "RESULTS.md"
     if str(out) != "-":
-        write_results(out, facts, c, (before, after), seconds)
+        write_results(out, facts, c)
         print(f"\nwritten: {out}", file=sys.stderr)
     return 0
 

@@ -401,7 +401,7 @@ def profile(db: Path, endpoint: str, ids: list[str], n: int = 300) -> None:
     print(f"\nprofile of {endpoint}: {n} requests in-process, {took / n * 1000:.2f} ms each (client included)")
     for order in ("tottime", "cumulative"):
         buf = io.StringIO()
-        pstats.Stats(prof, stream=buf).sort_stats(order).print_stats(30)
+        pstats.Stats(prof, stream=buf).sort_stats(order).print_stats(int(os.environ.get("PROFILE_LINES", "30")))
         print(buf.getvalue())
 
 
