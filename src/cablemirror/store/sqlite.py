@@ -288,8 +288,12 @@ class SQLiteStore(ReportsMixin, SQLiteReadAPI, Store):
         try:
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: FTS merges and b-tree inserts
-            conn.execute("PRAGMA mmap_size = 268435456")
-            if not self.readonly:
+            if self.readonly:
+                # Readers (the website) read pages through a shared mapping; a writer does
+                # not map: its reads are cache hits, and mapped pages would count against
+                # an import's memory.
+                conn.execute("PRAGMA mmap_size = 268435456")
+            else:
                 conn.execute("PRAGMA synchronous = NORMAL")
                 # Planner statistics from a sample: ANALYZE and PRAGMA optimize stay fast at any size.
                 conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
