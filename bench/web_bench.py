@@ -476,7 +476,7 @@ def main() -> None:
         for w in workers:
             with server(db, w, args.python) as (base, pgid):
                 for e in endpoints:  # warm every worker: imports, templates, first queries
-                    runner(base, paths[e], max(2, w * 2), 1.0, 200, Result(w, 0, e))
+                    runner(base, paths[e], max(2, w * 2), 3.0, 400, Result(w, 0, e))
                 for c in concs:
                     for e in endpoints:
                         res = Result(w, c, e)
