@@ -6,7 +6,9 @@ project root).  A user's clone has no ``../shared``: those tests skip, saying wh
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -32,3 +34,24 @@ def corpus() -> Path:
 @pytest.fixture
 def seed_page() -> Path:
     return shared_path("seed", "05ALMATY2985-mirror-page.txt")
+
+
+# Browser tests: Debian's chromium driven by Playwright (its own browser download does
+# not work here); tests skip, saying why, where either is missing.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """A headless chromium for one module's tests (skips the caller when it cannot start)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

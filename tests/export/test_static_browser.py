@@ -13,29 +13,23 @@ from typing import Any, Iterator
 
 import pytest
 
+from tests.conftest import chromium_browser
+
 from cablemirror.export.static_links import cable_file
 try:  # tests/export is not a package today; keep working if it becomes one
     from .test_static_support import ROOT, demo_export, demo_store, store_ids
 except ImportError:
     from test_static_support import ROOT, demo_export, demo_store, store_ids
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "test-output" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium_browser() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -18,14 +18,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.conftest import chromium_browser
+
 from cablemirror.store import open_store
 from cablemirror.web.app import create_app
 from cablemirror.web.site import SiteConfig
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
@@ -53,13 +52,8 @@ def server(demo_store: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium_browser() as b:
         yield b
-        b.close()
 
 
 class Watch:

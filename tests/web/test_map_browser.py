@@ -20,7 +20,9 @@ from cablemirror.web.app import create_app
 from cablemirror.web.site import SiteConfig
 
 from .reports_fixture import report_store  # noqa: F401  (fixture)
-from .test_browser import ARGS, CHROMIUM, Watch, dom_checks, shot
+from tests.conftest import chromium_browser
+
+from .test_browser import Watch, dom_checks, shot
 
 pytestmark = pytest.mark.browser
 
@@ -48,13 +50,8 @@ def server(report_store: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium_browser() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
