@@ -31,7 +31,7 @@ from .reports_common import (
     facet_rows,
     map_url,
     parse_reports_query,
-    pointer,
+    query_error_page,
     reports_call,
     reports_url,
     theatres_held,
@@ -88,17 +88,7 @@ def _box_value(box: tuple[float, float, float, float]) -> str:
 def map_page(request: Request) -> Response:
     text, parsed = parse_reports_query(request)
     if isinstance(parsed, QuerySyntaxError):
-        return render(
-            request,
-            "reports/map.html",
-            Meta(title="The query cannot be read", description=str(parsed), path=map_url(text), noindex=True),
-            status=400,
-            search_q=text,
-            q_text=text,
-            error=parsed,
-            pointer=pointer(text, parsed),
-            cable_generated=True,
-        )
+        return query_error_page(request, "reports/map.html", map_url(text), text, parsed)
     q = parsed
     store = store_of(request)
     theatre = _theatre(request, q)

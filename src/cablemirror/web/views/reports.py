@@ -27,7 +27,7 @@ from .reports_common import (
     facet_rows,
     map_url,
     parse_reports_query,
-    pointer,
+    query_error_page,
     report_url,
     reports_call,
     reports_url,
@@ -56,19 +56,7 @@ NEARBY_DEG = 0.0625  # the "reports nearby" link: a box this many degrees around
 
 
 def _error_page(request: Request, text: str, sort: str, exc: QuerySyntaxError) -> Response:
-    return render(
-        request,
-        "reports/list.html",
-        Meta(title="The query cannot be read", description=str(exc), path=reports_url(text), noindex=True),
-        status=400,
-        search_q=text,
-        q_text=text,
-        sort=sort,
-        sorts=REPORT_SORTS,
-        error=exc,
-        pointer=pointer(text, exc),
-        cable_generated=True,  # the reports pages say "generated" themselves
-    )
+    return query_error_page(request, "reports/list.html", reports_url(text), text, exc, sort=sort, sorts=REPORT_SORTS)
 
 
 def reports_page(request: Request) -> Response:

@@ -17,12 +17,13 @@ from typing import Any, Callable
 
 from markupsafe import Markup
 from starlette.requests import Request
+from starlette.responses import Response
 
 from ...search import REPORT_FIELDS, Query, QuerySyntaxError, parse_query
 from ...store.base import REPORTS_UNSUPPORTED, StoreError
 from ...store.reports import REPORT_FACETS
 from ..render import escape_text
-from .common import MONTHS, PageError, TTLCache, qs, store_of
+from .common import MONTHS, Meta, PageError, TTLCache, qs, render, store_of
 
 __all__ = [
     "FACET_TITLES",
@@ -96,6 +97,24 @@ def pointer(text: str, exc: QuerySyntaxError) -> Markup | None:
     end = min(len(text), at + exc.length)
     before, bad, after = text[:at], text[at:end] or " ", text[end:]
     return Markup(f'{escape_text(before)}<mark class="error-at">{escape_text(bad)}</mark>{escape_text(after)}')
+
+
+def query_error_page(request: Request, template: str, path: str, text: str, exc: QuerySyntaxError,
+                     **extra: Any) -> Response:
+    """A war-diary page (list, map, timeline) for a query that cannot be read: HTTP 400,
+    the parser's message and the query with the problem marked."""
+    return render(
+        request,
+        template,
+        Meta(title="The query cannot be read", description=str(exc), path=path, noindex=True),
+        status=400,
+        search_q=text,
+        q_text=text,
+        error=exc,
+        pointer=pointer(text, exc),
+        cable_generated=True,  # the reports pages say "generated" themselves
+        **extra,
+    )
 
 
 def reports_call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

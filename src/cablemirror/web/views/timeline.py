@@ -21,7 +21,7 @@ from .reports_common import (
     map_url,
     month_label,
     parse_reports_query,
-    pointer,
+    query_error_page,
     reports_call,
     reports_url,
     timeline_url,
@@ -66,17 +66,7 @@ def _group_bars(t: ReportTimeline, url: Any, which: str) -> list[MonthBar]:
 def timeline_page(request: Request) -> Response:
     text, parsed = parse_reports_query(request)
     if isinstance(parsed, QuerySyntaxError):
-        return render(
-            request,
-            "reports/timeline.html",
-            Meta(title="The query cannot be read", description=str(parsed), path=timeline_url(text), noindex=True),
-            status=400,
-            search_q=text,
-            q_text=text,
-            error=parsed,
-            pointer=pointer(text, parsed),
-            cable_generated=True,
-        )
+        return query_error_page(request, "reports/timeline.html", timeline_url(text), text, parsed)
     q = parsed
     canonical = str(q)
     t = reports_call(store_of(request).report_timeline, q)
