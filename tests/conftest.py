@@ -55,3 +55,34 @@ def chromium_browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+@contextmanager
+def live_site(db: Path) -> Iterator[str]:
+    """The website over ``db`` served by uvicorn in a thread on a free loopback port: its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from cablemirror.web.app import create_app
+    from cablemirror.web.site import SiteConfig
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(str(db), config=SiteConfig(name="cablemirror"))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)

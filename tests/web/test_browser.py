@@ -9,20 +9,15 @@ playwright package is missing.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import chromium_browser
+from tests.conftest import chromium_browser, live_site
 
 from cablemirror.store import open_store
-from cablemirror.web.app import create_app
-from cablemirror.web.site import SiteConfig
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
@@ -31,23 +26,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(demo_store: Path) -> Iterator[str]:
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(str(demo_store), config=SiteConfig(name="cablemirror"))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_site(demo_store) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,6 @@ the timeline, phone width and dark mode.  Screenshots go to test-output/screensh
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import parse_qs, urlsplit
@@ -16,11 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from cablemirror.store import open_store
-from cablemirror.web.app import create_app
-from cablemirror.web.site import SiteConfig
 
 from .reports_fixture import report_store  # noqa: F401  (fixture)
-from tests.conftest import chromium_browser
+from tests.conftest import chromium_browser, live_site
 
 from .test_browser import Watch, dom_checks, shot
 
@@ -29,23 +24,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(report_store: Path) -> Iterator[str]:
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(str(report_store), config=SiteConfig(name="cablemirror"))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_site(report_store) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
