@@ -11,6 +11,8 @@ Retry-After, so a few scripted downloads cannot take every thread from readers.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from typing import Any, Callable
 from datetime import datetime, timezone
 
 from starlette.requests import Request
@@ -65,11 +67,16 @@ def search_pdf(request: Request) -> Response:
     )
 
 
-def _whole_set(request: Request, kind: str) -> Response:
-    _, query = query_param(request)
-    sort = choice_param(request, "sort", "id", EXPORT_SORTS)
-    store = store_of(request)
-    base = site_base(request)
+def stream_whole_set(
+    kind: str,
+    records: Callable[[], Iterator[Any]],
+    as_csv: Callable[[Iterator[Any]], Iterator[bytes]],
+    as_jsonl: Callable[[Iterator[Any]], Iterator[bytes]],
+    stem: str,
+) -> Response:
+    """A whole result set streamed as ``kind`` (csv or jsonl), holding one of the export
+    slots until the stream ends (or fails to start); ``records`` is called once the slot
+    is taken.  Shared by the cables' and the war diary's exports."""
     _export_slot()
     released = threading.Event()
 
@@ -79,19 +86,30 @@ def _whole_set(request: Request, kind: str) -> Response:
             _slots.release()
 
     try:
-        records = store.iter_records(query, sort=sort)
+        rows = records()
         if kind == "csv":
-            chunks = iter_csv(records, url_for=lambda cid: base + cable_path(cid))
-            media = "text/csv; charset=utf-8"
+            chunks, media = as_csv(rows), "text/csv; charset=utf-8"
         else:
-            chunks = iter_jsonl(records)
-            media = "application/x-ndjson"
-        stem = "search" if query.is_empty else "search-" + str(query)[:60]
+            chunks, media = as_jsonl(rows), "application/x-ndjson"
         headers = {**CORS, "Content-Disposition": f'attachment; filename="{filename(stem, kind)}"'}
         return StreamedExport(chunks, on_close=release, media_type=media, headers=headers)
     except BaseException:
         release()
         raise
+
+
+def _whole_set(request: Request, kind: str) -> Response:
+    _, query = query_param(request)
+    sort = choice_param(request, "sort", "id", EXPORT_SORTS)
+    store = store_of(request)
+    base = site_base(request)
+    return stream_whole_set(
+        kind,
+        lambda: store.iter_records(query, sort=sort),
+        lambda rows: iter_csv(rows, url_for=lambda cid: base + cable_path(cid)),
+        iter_jsonl,
+        "search" if query.is_empty else "search-" + str(query)[:60],
+    )
 
 
 @endpoint

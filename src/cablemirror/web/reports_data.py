@@ -16,7 +16,6 @@ braces) answers 301 with the canonical URL.
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any, Callable
 
 from starlette.requests import Request
@@ -27,13 +26,12 @@ from ..search import REPORT_FIELDS, Query, parse_query
 from ..search.fields import format_box
 from ..store.base import REPORTS_UNSUPPORTED, StoreError
 from ..store.reports import REPORT_FACETS, REPORT_SORTS, ReportHit, normalize_report_key
-from .exports import _export_slot, _slots
+from .exports import stream_whole_set
 from .respond import (
     CORS,
     MAX_QUERY_LENGTH,
     RECORD_CACHE,
     ApiError,
-    StreamedExport,
     bad_parameter,
     cached_304,
     choice_param,
@@ -194,27 +192,13 @@ def _whole_set(request: Request, kind: str) -> Response:
     store = store_of(request)
     base = site_base(request)
     records = store.iter_reports(query, sort=sort)  # a backend without reports fails here, before a slot is taken
-    _export_slot()
-    released = threading.Event()
-
-    def release() -> None:
-        if not released.is_set():
-            released.set()
-            _slots.release()
-
-    try:
-        if kind == "csv":
-            chunks = iter_reports_csv(records, url_for=lambda key: base + report_url(key))
-            media = "text/csv; charset=utf-8"
-        else:
-            chunks = iter_reports_jsonl(records)
-            media = "application/x-ndjson"
-        stem = "reports" if query.is_empty else "reports-" + str(query)[:60]
-        headers = {**CORS, "Content-Disposition": f'attachment; filename="{filename(stem, kind)}"'}
-        return StreamedExport(chunks, on_close=release, media_type=media, headers=headers)
-    except BaseException:
-        release()
-        raise
+    return stream_whole_set(
+        kind,
+        lambda: records,
+        lambda rows: iter_reports_csv(rows, url_for=lambda key: base + report_url(key)),
+        iter_reports_jsonl,
+        "reports" if query.is_empty else "reports-" + str(query)[:60],
+    )
 
 
 @endpoint
